@@ -46,7 +46,7 @@ static int hsxmbx_chardev_open(struct inode *inode, struct file *file)
 {
 	if (iminor(inode) != 0)
 		return -ENXIO;
-	replace_fops(file, &hsxmbx_control_fops);
+	replace_fops(file, fops_get(&hsxmbx_control_fops));
 	return file->f_op->open(inode, file);
 }
 
