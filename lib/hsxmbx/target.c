@@ -53,7 +53,8 @@ static int parse_base(struct hsxmbx_target *t, const char *s, uint32_t *owner,
 		return -EINVAL;
 	memcpy(t->name, s, len);
 	t->name[len] = '\0';
-	if (!at)
+	/* Like the engine: "name@" keeps the namespace's default owner. */
+	if (!at || !at[1])
 		return 0;
 	*has_owner = true;
 	return parse_pid(at + 1, strlen(at + 1), owner);
