@@ -112,9 +112,9 @@ struct hsx_vm_task;
  * pointer registered with the handler.  Arguments are in R1..R5 (the host
  * masks them as its ABI requires).
  */
-typedef enum hsx_vm_svc_result (*hsx_vm_svc_handler)(struct hsx_vm_task *task,
-						unsigned int mod,
-						unsigned int fn, void *ctx);
+typedef enum hsx_vm_svc_result (*hsx_vm_svc_handler)(
+	struct hsx_vm_task *task, unsigned int mod, unsigned int fn,
+	void *ctx);
 
 /* Host-owned dispatch table; may be shared by many tasks. */
 struct hsx_vm_svc_table {
@@ -217,10 +217,14 @@ long hsx_vm_mem_strnlen(const struct hsx_vm_task *task, uint32_t addr,
 /* Direct pointer to [addr, addr+len) or NULL if out of range. */
 void *hsx_vm_mem_ptr(struct hsx_vm_task *task, uint32_t addr, size_t len);
 
-/* --- f16 helpers (bit-exact with the reference conversions) ----------- */
-
-float hsx_vm_f16_to_f32(uint16_t h);
-uint16_t hsx_vm_f32_to_f16(float f);
+/*
+ * --- f16 helpers (bit-exact with the reference conversions) -----------
+ * The reference computes in Python floats, i.e. IEEE doubles, so these
+ * take and return double.  hsx_vm_f16_from_double() ports its quirks:
+ * NaN -> 0x7E00, a subnormal that rounds up to 2^-14 saturates at 0x03FF.
+ */
+double hsx_vm_f16_to_double(uint16_t h);
+uint16_t hsx_vm_f16_from_double(double v);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,57 @@
+# The HSX VM interpreter (lib/vm), the HXE loader/writer (lib/hxe), the
+# MVASM assembler and disassembler (tools/hsx-as, tools/hsx-dis), the
+# example apps (examples/) and their host tests (tests/{isa,hxe,asm}).
+#
+# Exports for other fragments: VM_LIB, VM_LDLIBS, HXE_LIB, HXE_LDLIBS,
+# HSX_AS (the assembler binary) and HSX_EXAMPLES (assembled .hxe files).
+
+VM_DIR     := $(BUILD)/vm
+VM_LIB     := $(VM_DIR)/libhsxvm.a
+VM_LDLIBS  := -lm
+VM_SRCS    := $(wildcard lib/vm/*.c)
+VM_HDRS    := $(wildcard lib/vm/*.h)
+VM_OBJS    := $(patsubst lib/vm/%.c,$(VM_DIR)/%.o,$(VM_SRCS))
+
+HXE_DIR    := $(BUILD)/hxe
+HXE_LIB    := $(HXE_DIR)/libhsxhxe.a
+HXE_LDLIBS := -lz -ljson-c
+HXE_SRCS   := $(wildcard lib/hxe/*.c)
+HXE_HDRS   := $(wildcard lib/hxe/*.h)
+HXE_OBJS   := $(patsubst lib/hxe/%.c,$(HXE_DIR)/%.o,$(HXE_SRCS))
+
+PROGRAMS += $(VM_LIB)
+ifneq ($(HXE_SRCS),)
+PROGRAMS += $(HXE_LIB)
+endif
+
+# The interpreter is the hot path: optimise it even in debug builds.
+VM_OPT := -O2
+
+$(VM_DIR)/%.o: lib/vm/%.c $(VM_HDRS)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(VM_OPT) -fPIC -c -o $@ $<
+
+$(VM_LIB): $(VM_OBJS)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(HXE_DIR)/%.o: lib/hxe/%.c $(HXE_HDRS)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -fPIC -c -o $@ $<
+
+$(HXE_LIB): $(HXE_OBJS)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+# --- host tests -----------------------------------------------------------
+# Each test links the library *sources* with $(SAN), so the code under test
+# is sanitised too.
+VM_TEST_DIR := $(BUILD)/tests
+# The harness itself trips these two; our own code is checked by the libs.
+VM_TEST_CFLAGS := -Wno-missing-prototypes -Wno-sign-compare
+
+define vm_host_test
+HOST_TESTS += $(VM_TEST_DIR)/$(1)/$(2)
+$(VM_TEST_DIR)/$(1)/$(2): tests/$(1)/$(2).c $(3) $(VM_HDRS) $(HXE_HDRS) $$(wildcard tests/$(1)/*.h) $(KSFT_HARNESS) $(4)
+	$$(Q)mkdir -p $$(@D) && $$(CC) $$(CFLAGS) $$(VM_TEST_CFLAGS) $$(SAN) $$(KSFT_CFLAGS) -Itests \
+		-o $$@ tests/$(1)/$(2).c $(3) $(5)
+endef
+
+ISA_TESTS := $(basename $(notdir $(wildcard tests/isa/*.c)))
+$(foreach t,$(ISA_TESTS),$(eval $(call vm_host_test,isa,$(t),$(VM_SRCS),,$(VM_LDLIBS))))
