@@ -68,3 +68,30 @@ $(BUILD)/hsx.d/%.o: tools/hsx/%.c $(wildcard tools/hsx/*.h) $(HSXMBX_HDRS)
 $(HSX_TOOL): $(HSX_TOOL_OBJS) $(HSXMBX_LIB) $$(HSX_TOOL_DEPS)
 	$(Q)$(CC) $(CFLAGS) -o $@ $(HSX_TOOL_OBJS) $(HSX_TOOL_DEPS) $(HSXMBX_LIB) \
 		$(HSX_TOOL_LDLIBS) $(HSXMBX_LDLIBS) $(LDLIBS)
+
+# --- tests -----------------------------------------------------------------
+# tests/lib/parse_test.c runs on the host (pure helpers, sanitised);
+# tests/lib/lib_test.c, tests/shell/*.sh and tests/stress/* need the module
+# and run in the rig.  modcycle.sh reloads the module, so it runs last.
+
+HSXMBX_TEST_DIR := $(BUILD)/tests
+
+$(HSXMBX_TEST_DIR)/lib/parse_test: tests/lib/parse_test.c $(HSXMBX_SRCS) $(HSXMBX_HDRS) $(KSFT_HARNESS)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(SAN) $(KSFT_CFLAGS) -Wno-missing-prototypes -Wno-sign-compare \
+		-o $@ $< $(HSXMBX_SRCS) $(HSXMBX_LDLIBS)
+
+$(HSXMBX_TEST_DIR)/lib/lib_test: tests/lib/lib_test.c $(HSXMBX_LIB) $(HSXMBX_HDRS) $(KSFT_HARNESS)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(KSFT_CFLAGS) -Wno-missing-prototypes \
+		-Wno-sign-compare -o $@ $< $(HSXMBX_LIB) $(HSXMBX_LDLIBS) -lpthread
+
+$(HSXMBX_TEST_DIR)/stress/stress: tests/stress/stress.c $(HSXMBX_LIB) $(HSXMBX_HDRS)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -o $@ $< $(HSXMBX_LIB) $(HSXMBX_LDLIBS)
+
+HSXMBX_HOST_TESTS := $(HSXMBX_TEST_DIR)/lib/parse_test
+HSXMBX_VM_BINS    := $(if $(wildcard tests/lib/lib_test.c),$(HSXMBX_TEST_DIR)/lib/lib_test) \
+                     $(if $(wildcard tests/stress/stress.c),$(HSXMBX_TEST_DIR)/stress/stress)
+
+HOST_TESTS += $(HSXMBX_HOST_TESTS)
+VM_TESTS   += $(HSXMBX_VM_BINS) $(sort $(wildcard tests/shell/*.sh)) \
+              $(wildcard tests/stress/modcycle.sh)
+programs: $(HSXMBX_HOST_TESTS) $(HSXMBX_VM_BINS)
