@@ -57,6 +57,7 @@ enum mbx_obj_kind {
 	MBX_OBJ_MSG,     /* header + payload in one block, size varies */
 	MBX_OBJ_TAPENT,  /* tap-buffer entry */
 	MBX_OBJ_TABLE,   /* hash table arrays */
+	MBX_OBJ_PIN,     /* a task's BIND pin on a descriptor */
 };
 
 enum mbx_event_type {
@@ -181,6 +182,13 @@ const struct mbx_config *mbx_engine_config(const struct mbx_engine *eng);
 /* Tasks.  mbx_task_register creates the four per-task descriptors and
  * handles 1-3 (reference register_task).  Returns a status. */
 __u32 mbx_task_register(struct mbx_engine *eng, __u32 pid, struct mbx_task **out);
+/* Same, with the stdio capacity and mode of HSXMBX_IOC_TASK_REGISTER
+ * (0 = config stdio_capacity / the per-stream default mode).  Statuses:
+ * OK, INVALID_ARGUMENT (pid 0, pid already registered, bad mode),
+ * NO_DESCRIPTOR (pool or handle quota). */
+__u32 mbx_task_register_with(struct mbx_engine *eng, __u32 pid,
+			     __u32 stdio_capacity, __u32 stdio_mode,
+			     struct mbx_task **out);
 struct mbx_task *mbx_task_lookup(struct mbx_engine *eng, __u32 pid);
 /* A host (PID 0) actor with its own handle table. */
 struct mbx_task *mbx_task_create_host(struct mbx_engine *eng);
@@ -201,9 +209,19 @@ void mbx_desc_get(struct mbx_desc *d);
 void mbx_desc_put(struct mbx_engine *eng, struct mbx_desc *d);
 /* Destroy now: unlink, wake every waiter/poller (DESTROYED). */
 void mbx_desc_destroy(struct mbx_engine *eng, struct mbx_desc *d);
-/* Update the mode of an existing stdio stream for a task or all tasks. */
+/* Set the default mode of the stdio streams in stream_mask (MBX_STDIO_*)
+ * for future tasks; with update_existing also re-bind every existing
+ * svc:stdio.<stream> descriptor with that mode (reference
+ * set_default_stdio_mode).  A single task's stream is changed with
+ * mbx_bind("svc:stdio.out@N", 0, mode). */
+#define MBX_STDIO_IN (1u << 0)
+#define MBX_STDIO_OUT (1u << 1)
+#define MBX_STDIO_ERR (1u << 2)
+#define MBX_STDIO_ALL 0x7u
 __u32 mbx_set_stdio_mode(struct mbx_engine *eng, __u32 stream_mask, __u32 mode,
 			 int update_existing);
+/* Default mode for stream 0 (in), 1 (out) or 2 (err). */
+__u32 mbx_stdio_default_mode(const struct mbx_engine *eng, __u32 stream);
 
 /* Handles. access: HSX_MBX_MODE_RDONLY/WRONLY/RDWR (0 = RDWR). */
 __u32 mbx_open(struct mbx_engine *eng, struct mbx_task *t, const char *target,
@@ -220,6 +238,7 @@ struct mbx_handle *mbx_handle_lookup(struct mbx_engine *eng, struct mbx_task *t,
 struct mbx_msg *mbx_msg_alloc(struct mbx_engine *eng, __u32 len);
 void *mbx_msg_payload(struct mbx_msg *m);
 void mbx_msg_put(struct mbx_engine *eng, struct mbx_msg *m);
+__u32 mbx_msg_len(const struct mbx_msg *m);
 
 /*
  * Send: takes ownership of `m` in every case.  On OK *seq is the message's
@@ -231,6 +250,8 @@ __u32 mbx_send(struct mbx_engine *eng, struct mbx_task *t, __u32 handle,
 	       struct mbx_msg *m, __u32 flags, __u32 channel, __u32 *seq);
 
 #define MBX_RECV_WAIT (1u << 0)  /* no data: join the FIFO wait list */
+/* The RECV timeout (HSX_MBX_TIMEOUT_*), reported in mailbox_wait. */
+#define MBX_RECV_TIMEOUT(t) (((unsigned int)(t) & 0xFFFFu) << 16)
 
 struct mbx_recv_result {
 	struct mbx_msg *msg;  /* referenced; mbx_msg_put() after copying */
@@ -276,6 +297,15 @@ __u32 mbx_handle_number(const struct mbx_handle *h);
 struct mbx_task *mbx_handle_task(const struct mbx_handle *h);
 struct mbx_desc *mbx_handle_desc(const struct mbx_handle *h);
 int mbx_handle_is_tap(const struct mbx_handle *h);
+/* Effective access: HSX_MBX_MODE_RDONLY/WRONLY bits. */
+__u32 mbx_handle_access(const struct mbx_handle *h);
+
+/* Per-tap counters: copies put in the tap buffer and copies lost. */
+struct mbx_tap_stats {
+	__u64 delivered, missed;
+	__u32 depth, bytes;
+};
+void mbx_handle_tap_stats(const struct mbx_handle *h, struct mbx_tap_stats *out);
 
 /* Descriptor accessors. */
 void *mbx_desc_host(const struct mbx_desc *d);
@@ -285,6 +315,8 @@ __u32 mbx_desc_ns(const struct mbx_desc *d);
 const char *mbx_desc_name(const struct mbx_desc *d);
 __u32 mbx_desc_owner(const struct mbx_desc *d);
 int mbx_desc_is_dead(const struct mbx_desc *d);
+__u32 mbx_desc_mode(const struct mbx_desc *d);
+__u32 mbx_desc_capacity(const struct mbx_desc *d);
 
 /* Introspection (uapi structs are the one format for every host). */
 void mbx_desc_info(const struct mbx_desc *d, struct hsxmbx_desc_info *out);
@@ -298,6 +330,10 @@ struct mbx_task_counters {
 	__u64 step, wake, timeout;
 };
 void mbx_task_counters(const struct mbx_task *t, struct mbx_task_counters *out);
+
+/* Recompute every counter from the object graph: 0 if consistent, else a
+ * negative code naming the first broken invariant (tests, debugging). */
+int mbx_engine_check(const struct mbx_engine *eng);
 
 /* Human-readable names for statuses (never NULL). */
 const char *mbx_status_name(__u32 status);
