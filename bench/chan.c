@@ -84,12 +84,17 @@ static void raise_sysctl(const char *path, unsigned long want)
 
 void chan_raise_limits(size_t size, unsigned depth)
 {
-	struct rlimit inf = { RLIM_INFINITY, RLIM_INFINITY };
+	struct rlimit inf = { RLIM_INFINITY, RLIM_INFINITY }, cur;
 
 	raise_sysctl("/proc/sys/fs/mqueue/msg_max", depth);
 	raise_sysctl("/proc/sys/fs/mqueue/msgsize_max", size);
 	raise_sysctl("/proc/sys/fs/pipe-max-size", depth * size);
-	setrlimit(RLIMIT_MSGQUEUE, &inf);
+	/* Without CAP_SYS_RESOURCE (a container) at least use the hard limit. */
+	if (setrlimit(RLIMIT_MSGQUEUE, &inf) < 0 &&
+	    !getrlimit(RLIMIT_MSGQUEUE, &cur)) {
+		cur.rlim_cur = cur.rlim_max;
+		setrlimit(RLIMIT_MSGQUEUE, &cur);
+	}
 }
 
 /* --- POSIX mq: one queue, unlinked at once so nothing is left behind. --- */

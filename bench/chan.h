@@ -67,6 +67,17 @@ int chan_recv_many(struct chan *c, void *buf, unsigned n);
 int chan_call(struct chan *tx, struct chan *rx, void *buf);
 int chan_echo(struct chan *rx, struct chan *tx, void *buf);
 
+/*
+ * Attach a tap to an hsxmbx channel's descriptor: its device node opened
+ * O_RDONLY (never consumes, never slows the owner, per the ABI).  Returns
+ * the tap's file descriptor or -errno.
+ */
+int chan_hsx_tap(struct chan *c);
+
+/* Full-length read/write helpers: 0 or -errno (-EPIPE on EOF). */
+int chan_write_all(int fd, const void *buf, size_t len);
+int chan_read_all(int fd, void *buf, size_t len);
+
 /* Raise the mq and pipe limits (as root) so that `depth` fits. */
 void chan_raise_limits(size_t size, unsigned depth);
 

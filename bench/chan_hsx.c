@@ -17,6 +17,7 @@
 #include "hsxmbx/hsxmbx.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -83,6 +84,17 @@ static int check_len(ssize_t n, size_t want)
 	if (n == 0)
 		return -EPIPE;
 	return (size_t)n == want ? 0 : -EPROTO;
+}
+
+int chan_hsx_tap(struct chan *c)
+{
+	char path[96];
+	const char *name = strchr(c->target, ':') + 1;
+	int fd;
+
+	snprintf(path, sizeof(path), HSXMBX_DEV_DIR "/app/%s", name);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
 }
 
 /* --- hsx-rw: blocking read()/write() on handle files. --- */

@@ -21,8 +21,4 @@ struct chan_ops {
 extern const struct chan_ops chan_hsx_rw_ops, chan_hsx_poll_ops,
 	chan_hsx_uring_ops, chan_hsx_ioctl_ops, chan_hsx_ucmd_ops;
 
-/* Full-length read/write helpers: 0 or -errno (-EPIPE on EOF). */
-int chan_write_all(int fd, const void *buf, size_t len);
-int chan_read_all(int fd, void *buf, size_t len);
-
 #endif /* HSX_BENCH_CHAN_IMPL_H */

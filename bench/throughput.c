@@ -10,6 +10,11 @@
  * covers delivery, not just queueing.  One untimed run of `warmup`
  * messages comes first; `reps` timed runs give the median and spread.
  * The sender's CPU time per message is reported as well.
+ *
+ * With --taps T (hsxmbx only) the run is reported as bench "taps": T taps
+ * are attached to the descriptor through its device node and left idle,
+ * so every message is also queued for them (and dropped from their
+ * buffers once full).  The owner's throughput must not depend on T.
  */
 #include "bench.h"
 #include "chan.h"
@@ -17,6 +22,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+#define NO_TAPS 0xffffffffu
 
 struct tp_run {
 	struct chan ch;
@@ -74,6 +81,21 @@ static uint64_t produce(struct tp_run *t, unsigned n, uint64_t *cpu_ns)
 	return bench_now_ns() - t0;
 }
 
+/* The tap files stay open (and idle) until the process exits. */
+static void attach_taps(struct chan *c, const struct bench_opts *o)
+{
+	if (o->taps == NO_TAPS || !o->taps)
+		return;
+	if (!chan_is_hsx(o->peer))
+		bench_die("--taps needs an hsx peer", EINVAL);
+	for (unsigned i = 0; i < o->taps; i++) {
+		int fd = chan_hsx_tap(c);
+
+		if (fd < 0)
+			bench_die("tap", fd);
+	}
+}
+
 static void report(const struct bench_opts *o, double *rates, double *cpu)
 {
 	struct bench_rate rate, c;
@@ -81,8 +103,10 @@ static void report(const struct bench_opts *o, double *rates, double *cpu)
 
 	bench_summarise_rate(rates, o->reps, &rate);
 	bench_summarise_rate(cpu, o->reps, &c);
-	jl_begin(&j, "throughput", o);
+	jl_begin(&j, o->taps == NO_TAPS ? "throughput" : "taps", o);
 	jl_u64(&j, "batch", o->batch);
+	if (o->taps != NO_TAPS)
+		jl_u64(&j, "taps", o->taps);
 	jl_u64(&j, "n", o->iters);
 	jl_u64(&j, "reps", o->reps);
 	jl_dbl(&j, "msgs_per_s", rate.p50);
@@ -97,18 +121,20 @@ int main(int argc, char **argv)
 {
 	struct bench_opts o = { .peer = "pipe", .size = 64, .iters = 20000,
 				.warmup = 2000, .reps = 5, .batch = 1,
-				.depth = 64 };
+				.depth = 64, .taps = NO_TAPS };
 	struct tp_run t = { .o = &o };
 	double *rates, *cpu;
 	uint64_t cpu_ns;
 	int r, pid;
 
 	bench_parse(argc, argv, &o, "[--peer P] [--size B] [--iters N] "
-		    "[--warmup N] [--reps N] [--batch B] [--round R] [--depth D]");
+		    "[--warmup N] [--reps N] [--batch B] [--round R] [--depth D] "
+		    "[--taps T]");
 	chan_raise_limits(o.size, o.depth);
 	r = chan_open(&t.ch, o.peer, o.size, o.depth);
 	if (r)
 		bench_die(o.peer, r);
+	attach_taps(&t.ch, &o);
 	if (pipe(t.ack) < 0)
 		bench_die("pipe", errno);
 	t.buf = calloc(o.batch, o.size);
