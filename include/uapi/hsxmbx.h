@@ -122,6 +122,9 @@
 
 /* Maximum single message payload (bytes) the module accepts. */
 #define HSX_MBX_MAX_MSG_BYTES 65536
+/* Longest target string a command accepts (target_len above it: EINVAL).
+ * The name part is still limited to HSX_MBX_MAX_NAME_BYTES by the engine. */
+#define HSXMBX_TARGET_MAX_BYTES 64
 /* Maximum descriptor capacity (bytes). */
 #define HSX_MBX_MAX_CAPACITY 16777216
 /* Capacity the executive gives stdio mailboxes (deviation 6). */
