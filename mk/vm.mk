@@ -55,3 +55,6 @@ endef
 
 ISA_TESTS := $(basename $(notdir $(wildcard tests/isa/*.c)))
 $(foreach t,$(ISA_TESTS),$(eval $(call vm_host_test,isa,$(t),$(VM_SRCS),,$(VM_LDLIBS))))
+
+HXE_TESTS := $(basename $(notdir $(wildcard tests/hxe/*.c)))
+$(foreach t,$(HXE_TESTS),$(eval $(call vm_host_test,hxe,$(t),$(HXE_SRCS),,$(HXE_LDLIBS))))
