@@ -1,0 +1,25 @@
+# hsx-execd (daemon/), the executive daemon, plus its tests and the demo.
+#
+#   build/hsx-execd      the daemon (both backends built in)
+#   tests/e2e/           end-to-end tests: host runs use the embedded
+#                        backend (HOST_TESTS), rig runs the kernel one
+#                        (E2E_TESTS)
+#   make demo            DEMO_CMD: tools/demo/procon.sh in the rig
+
+EXECD          := $(BUILD)/hsx-execd
+EXECD_SRCS     := $(wildcard daemon/*.c)
+EXECD_OBJS     := $(patsubst daemon/%.c,$(BUILD)/daemon/%.o,$(EXECD_SRCS))
+EXECD_HDRS     := $(wildcard daemon/*.h) include/uapi/hsxmbx.h lib/mbx/mbx.h \
+                  lib/vm/vm.h lib/hxe/hxe.h lib/hsxmbx/hsxmbx.h
+# Recursive: the library fragments (mbx, vm, hsxmbx) are read after this one.
+EXECD_LIBS      = $(VM_LIB) $(HXE_LIB) $(MBX_LIB) $(HSXMBX_LIB)
+EXECD_LDLIBS    = -luring -ljson-c -lcap $(HXE_LDLIBS) $(VM_LDLIBS)
+
+PROGRAMS += $(EXECD)
+
+$(BUILD)/daemon/%.o: daemon/%.c $(EXECD_HDRS)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -c -o $@ $<
+
+.SECONDEXPANSION:
+$(EXECD): $(EXECD_OBJS) $$(EXECD_LIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $(EXECD_OBJS) $(EXECD_LIBS) $(EXECD_LDLIBS) $(LDLIBS)
