@@ -24,6 +24,7 @@ BENCH_ARGS   ?=
 
 DEB_PACKAGES += gnuplot-nox linux-perf python3
 PROGRAMS     += $(BENCH_BINS)
+VM_TESTS     += bench/smoke
 
 # HSXMBX_LIB comes from mk/hsxmbx.mk, read after this file: expand late.
 .SECONDEXPANSION:
