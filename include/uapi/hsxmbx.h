@@ -394,8 +394,22 @@ struct hsxmbx_uring_cmd {
 #define HSXMBX_IOC_TASK_REGISTER _IOW(HSXMBX_IOC_MAGIC, 0x40, struct hsxmbx_task)
 #define HSXMBX_IOC_TASK_UNREGISTER _IOW(HSXMBX_IOC_MAGIC, 0x41, struct hsxmbx_task)
 
+/* NODE_TAP_STATS: what a tap (a node opened O_RDONLY, or a tap handle
+ * file) got and missed.  overrun is 1 when copies were lost since this
+ * file's last read (raw reads cannot carry HSX_MBX_FLAG_OVERRUN). */
+struct hsxmbx_tap_stats {
+	__u64 flags;     /* in: 0 */
+	__u64 delivered; /* out: copies put in the tap's buffer */
+	__u64 missed;    /* out: copies lost (rate limit or full tap buffer) */
+	__u32 depth;     /* out: copies waiting in the tap's buffer */
+	__u32 bytes;     /* out: payload bytes waiting */
+	__u32 overrun;   /* out: 1 if copies were lost since the last read */
+	__u32 reserved;
+};
+
 /* Node files: the node's own handle (PID 0, private to the open file). */
 #define HSXMBX_IOC_NODE_PEEK _IOWR(HSXMBX_IOC_MAGIC, 0x50, struct hsxmbx_peek)
 #define HSXMBX_IOC_NODE_INFO _IOWR(HSXMBX_IOC_MAGIC, 0x51, struct hsxmbx_desc_info)
+#define HSXMBX_IOC_NODE_TAP_STATS _IOWR(HSXMBX_IOC_MAGIC, 0x52, struct hsxmbx_tap_stats)
 
 #endif /* _UAPI_HSXMBX_H */
