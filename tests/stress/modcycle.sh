@@ -1,0 +1,64 @@
+#!/bin/sh
+# DOC: 50 rmmod/insmod cycles of build/hsxmbx.ko with traffic in between.
+#
+# Runs in the rig with the module loaded.  Each cycle unloads the module,
+# checks that its kmem_caches and device nodes are gone, reloads it and
+# pushes a little traffic through (a bound mailbox with queued messages,
+# a tap, a consumed message) so that every unload must free live objects.
+# rmmod must fail (EBUSY) while a file of the module is open.  The module
+# is left loaded.  CYCLES overrides the count.
+. "$(dirname "$0")/../shell/tap.subr"
+KO=${HSXMBX_KO:-$ROOT/build/hsxmbx.ko}
+CYCLES=${CYCLES:-50}
+[ "$(id -u)" -eq 0 ] || skip_all "needs root"
+[ -f "$KO" ] || skip_all "$KO not built"
+need_module
+plan 8
+
+slab_entries() {
+	{ grep hsxmbx /proc/slabinfo; ls /sys/kernel/slab 2>/dev/null | grep hsxmbx; } 2>/dev/null
+}
+
+# traffic N: bind, queue, tap, consume; leave messages queued on purpose.
+traffic() {
+	t=app:cycle$1
+	"$HSX" mbox bind -c 256 "$t" >/dev/null || return 1
+	printf 'a%s\nb%s\nc%s\n' "$1" "$1" "$1" | "$HSX" mbox send "$t" - || return 1
+	"$HSX" mbox recv "$t" >/dev/null || return 1
+	timeout 0.3 cat "$(node_of "$t")" >/dev/null 2>&1
+	return 0
+}
+
+before_dmesg=$(dmesg | wc -l)
+echo "# module caches while loaded: $(slab_entries | awk '{print $1}' | tr '\n' ' ')"
+
+exec 3</dev/hsxmbx/control
+rmmod hsxmbx 2>"$TMP/busy"
+st=$?
+check "rmmod fails while the control device is open" test "$st" -ne 0
+check "... with EBUSY (in use)" grep -qi "in use\|busy" "$TMP/busy"
+exec 3<&-
+
+bad_unload= bad_slab= bad_load= bad_traffic=
+i=1
+while [ "$i" -le "$CYCLES" ]; do
+	rmmod hsxmbx || bad_unload="$bad_unload $i"
+	[ -z "$(slab_entries)" ] || bad_slab="$bad_slab $i"
+	[ ! -e /dev/hsxmbx/control ] || bad_unload="$bad_unload $i(node)"
+	insmod "$KO" || { bad_load="$bad_load $i"; break; }
+	wait_for test -c /dev/hsxmbx/control || bad_load="$bad_load $i(node)"
+	traffic "$i" || bad_traffic="$bad_traffic $i"
+	i=$((i + 1))
+done
+echo "# $((i - 1)) cycles"
+
+check "every rmmod succeeded${bad_unload:+ (failed:$bad_unload)}" test -z "$bad_unload"
+check "no hsxmbx slab caches after any rmmod${bad_slab:+ (left in cycles:$bad_slab)}" test -z "$bad_slab"
+check "every insmod succeeded${bad_load:+ (failed:$bad_load)}" test -z "$bad_load"
+check "traffic worked after every reload${bad_traffic:+ (failed:$bad_traffic)}" test -z "$bad_traffic"
+
+dmesg | tail -n +"$((before_dmesg + 1))" >"$TMP/dmesg"
+check "no leaked objects reported on cache destruction" \
+	sh -c "! grep -E 'Objects remaining|hsxmbx.*(leak|BUG)' '$TMP/dmesg'"
+check "the module is loaded at the end" test -c /dev/hsxmbx/control
+finish
