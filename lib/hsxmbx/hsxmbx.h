@@ -214,6 +214,22 @@ int hsxmbx_task_register(int fd, uint32_t pid, uint32_t stdio_capacity,
 			 uint32_t stdio_mode);
 int hsxmbx_task_unregister(int fd, uint32_t pid);
 
+/* --- Device nodes --------------------------------------------------------- */
+
+/* The node of a target: "app:procon" -> "/dev/hsxmbx/app/procon",
+ * "svc:stdio.out@3" -> "/dev/hsxmbx/svc/stdio.out@3" (target parsed as
+ * PID 0).  Returns the length, or -EINVAL for a malformed target. */
+int hsxmbx_node_path(char *buf, size_t size, const char *target);
+/* Open a target's node: O_RDONLY = tap, O_WRONLY = sender, O_RDWR =
+ * consuming reader (plus O_NONBLOCK/O_CLOEXEC).  Returns an fd. */
+int hsxmbx_open_node(const char *target, int flags);
+/* Ioctls on a node fd; each returns 0 or -errno. */
+int hsxmbx_node_info(int node_fd, struct hsxmbx_desc_info *out);
+int hsxmbx_node_peek(int node_fd, struct hsxmbx_peek *out);
+/* Delivered/missed counters of a tap (node opened O_RDONLY, or a tap
+ * handle file). */
+int hsxmbx_tap_stats(int fd, struct hsxmbx_tap_stats *out);
+
 /* --- Targets and modes --------------------------------------------------- */
 
 /* A target string resolved as the reference does (section 1.2). */
