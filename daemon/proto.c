@@ -89,8 +89,13 @@ static struct json_object *need_task(struct execd *ex, struct json_object *req,
 	if (r <= 0)
 		return proto_error("'pid' must be an integer 1..%d", EXECD_MAX_PID);
 	*t = task_get(ex, (uint32_t)pid);
-	if (!*t)
-		return proto_error("no task with pid %lld", (long long)pid);
+	if (!*t) {
+		struct json_object *e = proto_error("no task with pid %lld",
+						    (long long)pid);
+
+		json_object_object_add(e, "code", json_object_new_string("no_such_task"));
+		return e;
+	}
 	return NULL;
 }
 

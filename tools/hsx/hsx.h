@@ -58,5 +58,14 @@ int hsx_parse_u32(const char *s, uint32_t *out);
 
 /* Commands. */
 int hsx_mbox_main(int argc, char **argv);
+/* Task commands (task*.c): clients of hsx-execd. */
+int hsx_load_main(int argc, char **argv);
+int hsx_ps_main(int argc, char **argv);
+int hsx_kill_main(int argc, char **argv);
+int hsx_send_main(int argc, char **argv);
+int hsx_listen_main(int argc, char **argv);
+int hsx_stdio_main(int argc, char **argv);
+int hsx_events_main(int argc, char **argv);
+int hsx_shutdown_main(int argc, char **argv);
 
 #endif /* HSX_TOOL_H */

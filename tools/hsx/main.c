@@ -23,6 +23,14 @@ struct hsx_command {
 
 static const struct hsx_command commands[] = {
 	{ "mbox", hsx_mbox_main, "mailboxes: ls, bind, send, recv, tap, peek, rm" },
+	{ "load", hsx_load_main, "load .hxe apps into hsx-execd" },
+	{ "ps", hsx_ps_main, "list hsx-execd tasks" },
+	{ "kill", hsx_kill_main, "kill a task (or remove a finished one)" },
+	{ "send", hsx_send_main, "send text to a task's stdin (or TARGET)" },
+	{ "listen", hsx_listen_main, "stream task stdout/stderr (non-destructive)" },
+	{ "stdio", hsx_stdio_main, "set stdio mailbox modes" },
+	{ "events", hsx_events_main, "stream executive events" },
+	{ "shutdown", hsx_shutdown_main, "stop hsx-execd" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
