@@ -58,3 +58,19 @@ $(foreach t,$(ISA_TESTS),$(eval $(call vm_host_test,isa,$(t),$(VM_SRCS),,$(VM_LD
 
 HXE_TESTS := $(basename $(notdir $(wildcard tests/hxe/*.c)))
 $(foreach t,$(HXE_TESTS),$(eval $(call vm_host_test,hxe,$(t),$(HXE_SRCS),,$(HXE_LDLIBS))))
+
+# --- tools -----------------------------------------------------------------
+HSX_AS      := $(BUILD)/hsx-as
+HSX_DIS     := $(BUILD)/hsx-dis
+HSX_AS_SRCS := $(wildcard tools/hsx-as/*.c)
+HSX_DIS_SRCS := $(wildcard tools/hsx-dis/*.c)
+PROGRAMS += $(HSX_AS)
+ifneq ($(HSX_DIS_SRCS),)
+PROGRAMS += $(HSX_DIS)
+endif
+
+$(HSX_AS): $(HSX_AS_SRCS) $(wildcard tools/hsx-as/*.h tools/hsx-as/*.inc) $(HXE_LIB) $(VM_HDRS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $(HSX_AS_SRCS) $(HXE_LIB) $(HXE_LDLIBS)
+
+$(HSX_DIS): $(HSX_DIS_SRCS) $(HXE_LIB) $(VM_HDRS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $(HSX_DIS_SRCS) $(HXE_LIB) $(HXE_LDLIBS)
