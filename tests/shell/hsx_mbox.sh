@@ -43,7 +43,7 @@ check "... and says the module may not be loaded" grep -q "is the hsxmbx module 
 id=$("$HSX" mbox bind -c 512 -m "rdwr|fanout_drop" "$T")
 check "bind prints the descriptor id" test "${id:-0}" -gt 0
 check "binding again returns the same id" \
-	test "$("$HSX" mbox bind "$T")" = "$id"
+	test "${id:-0}" -gt 0 -a "$("$HSX" mbox bind "$T")" = "$id"
 "$HSX" mbox ls >"$TMP/ls"
 check "ls has the reference columns" \
 	sh -c "head -1 '$TMP/ls' | grep -q 'ID *NAMESPACE *OWNER *DEPTH *BYTES .*MODE .*NAME'"
