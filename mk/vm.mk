@@ -74,3 +74,24 @@ $(HSX_AS): $(HSX_AS_SRCS) $(wildcard tools/hsx-as/*.h tools/hsx-as/*.inc) $(HXE_
 
 $(HSX_DIS): $(HSX_DIS_SRCS) $(HXE_LIB) $(VM_HDRS)
 	$(Q)$(CC) $(CFLAGS) -o $@ $(HSX_DIS_SRCS) $(HXE_LIB) $(HXE_LDLIBS)
+
+# --- example apps: build/examples/*.hxe --------------------------------------
+EX_DIR      := $(BUILD)/examples
+EX_LIBS     := examples/lib/hsx_mailbox.mvasm examples/lib/hsx_stdio.mvasm
+EX_DEMOS    := producer consumer
+EX_TESTS    := $(notdir $(wildcard examples/tests/*))
+HSX_EXAMPLES := $(EX_DEMOS:%=$(EX_DIR)/%.hxe) $(EX_TESTS:%=$(EX_DIR)/%.hxe)
+PROGRAMS    += $(HSX_EXAMPLES)
+
+$(EX_DIR)/%.hxe: examples/demos/mailbox/%.mvasm $(EX_LIBS) $(HSX_AS)
+	$(Q)mkdir -p $(@D) && $(HSX_AS) --app-name $* -o $@ $< $(EX_LIBS)
+
+$(EX_DIR)/%.hxe: examples/tests/%/main.mvasm $(EX_LIBS) $(HSX_AS)
+	$(Q)mkdir -p $(@D) && $(HSX_AS) --app-name $* -o $@ $<
+
+# --- assembler tests: they run the real hsx-as and the built examples ------
+ASM_TESTS := $(basename $(notdir $(wildcard tests/asm/*.c)))
+ASM_TEST_DEFS := -DHSX_AS_PATH='"$(CURDIR)/$(HSX_AS)"' \
+                 -DHSX_EXAMPLES_DIR='"$(CURDIR)/$(EX_DIR)"' \
+                 -DHSX_SRC_DIR='"$(CURDIR)"'
+$(foreach t,$(ASM_TESTS),$(eval $(call vm_host_test,asm,$(t),$(VM_SRCS) $(HXE_SRCS),$(HSX_AS) $(HSX_EXAMPLES),$(VM_LDLIBS) $(HXE_LDLIBS) $(ASM_TEST_DEFS))))
