@@ -229,6 +229,24 @@ static void unlink_all(void)
 	}
 }
 
+/* Leave room in the descriptor pool (256 on the desktop profile). */
+static void cap_to_pool(struct lc *l, struct bench_opts *o)
+{
+	struct hsxmbx_features f;
+	struct hsxmbx_stats st;
+	unsigned room;
+
+	if (hsxmbx_features(l->ctl, &f) < 0 ||
+	    hsxmbx_snapshot(l->ctl, NULL, &st) < 0)
+		return;
+	room = f.max_descriptors > st.active_descriptors + 8 ?
+	       f.max_descriptors - st.active_descriptors - 8 : 1;
+	if (o->iters > room) {
+		fprintf(stderr, "lifecycle: %u objects (pool room)\n", room);
+		o->iters = room;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct bench_opts o = { .peer = "hsx-ioctl", .size = 64, .iters = 200,
@@ -247,6 +265,8 @@ int main(int argc, char **argv)
 	l.second = calloc(o.iters, sizeof(int));
 	if (l.hsx && (l.ctl = hsxmbx_open_control(0)) < 0)
 		bench_die("open control", l.ctl);
+	if (l.hsx)
+		cap_to_pool(&l, &o);
 	measure_rates(&l);
 	kmem_objects(&l);
 	kmem_queue(&l);
