@@ -40,7 +40,9 @@ check-vm: all $(VM_BUILT)
 # make demo: later fragments set DEMO_CMD to the real demo (any flavour of
 # assignment works, the default is only taken when it is empty).
 DEMO_DEFAULT := sh -c 'grep hsxmbx /proc/modules && ls -l /dev/hsxmbx'
-demo: all
+demo:
+	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tools/vm/run -- $(or $(DEMO_CMD),$(DEMO_DEFAULT))
 
 # check-style: checkpatch.pl (with its data files, from the linux-source
