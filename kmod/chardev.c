@@ -3,18 +3,20 @@
  * DOC: Device region, class and control device
  *
  * hsxmbx owns one char device region (one major, every minor) served by a
- * single cdev.  Minor 0 is /dev/hsxmbx/control; the other minors are the
- * per-descriptor nodes (node.c), looked up by minor at open time.  One
- * cdev for the whole region keeps node creation cheap: creating a node is
- * a device_create() only, no cdev_add().  Device names use '!' for '/' so
- * devtmpfs creates the /dev/hsxmbx/ directory tree.
+ * single cdev.  Minor 0 is /dev/hsxmbx/control (control.c); the other
+ * minors are the per-descriptor nodes (node.c), looked up by minor at
+ * open time.  One cdev for the whole region keeps node creation cheap: a
+ * node is one device_create(), no cdev_add().  Device names use '!' for
+ * '/', so devtmpfs builds the /dev/hsxmbx/ tree; the class devnode hook
+ * only chooses the permissions.
  */
 #include <linux/cdev.h>
 #include <linux/fs.h>
 #include <linux/module.h>
 
 #include "chardev.h"
-#include "main.h"
+#include "control.h"
+#include "node.h"
 
 #define HSXMBX_MINORS (MINORMASK + 1)
 
@@ -23,31 +25,11 @@ static struct cdev hsxmbx_cdev;
 static struct class *hsxmbx_class;
 static struct device *hsxmbx_control_dev;
 
-static int hsxmbx_control_open(struct inode *inode, struct file *file)
-{
-	return 0;
-}
-
-static long hsxmbx_control_ioctl(struct file *file, unsigned int cmd,
-				 unsigned long arg)
-{
-	return -ENOTTY;
-}
-
-static const struct file_operations hsxmbx_control_fops = {
-	.owner = THIS_MODULE,
-	.open = hsxmbx_control_open,
-	.unlocked_ioctl = hsxmbx_control_ioctl,
-	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = noop_llseek,
-};
-
 static int hsxmbx_chardev_open(struct inode *inode, struct file *file)
 {
-	if (iminor(inode) != 0)
-		return -ENXIO;
-	replace_fops(file, fops_get(&hsxmbx_control_fops));
-	return file->f_op->open(inode, file);
+	if (iminor(inode) == 0)
+		return hsxmbx_control_open(inode, file);
+	return hsxmbx_node_open(inode, file);
 }
 
 static const struct file_operations hsxmbx_chardev_fops = {
@@ -58,9 +40,17 @@ static const struct file_operations hsxmbx_chardev_fops = {
 
 static char *hsxmbx_devnode(struct device *dev, umode_t *mode)
 {
-	if (mode && dev->devt == hsxmbx_devt)
-		*mode = 0666;
+	if (mode)
+		*mode = dev->devt == hsxmbx_devt ? 0666 : hsxmbx_node_mode(dev);
 	return NULL;
+}
+
+struct device *hsxmbx_chardev_create(u32 minor, void *drvdata,
+				     const char *name)
+{
+	return device_create(hsxmbx_class, NULL,
+			     MKDEV(MAJOR(hsxmbx_devt), minor), drvdata,
+			     "%s", name);
 }
 
 int hsxmbx_chardev_init(void)
@@ -80,8 +70,7 @@ int hsxmbx_chardev_init(void)
 	if (ret)
 		goto err_class;
 	hsxmbx_class->devnode = hsxmbx_devnode;
-	hsxmbx_control_dev = device_create(hsxmbx_class, NULL, hsxmbx_devt,
-					   NULL, "hsxmbx!control");
+	hsxmbx_control_dev = hsxmbx_chardev_create(0, NULL, "hsxmbx!control");
 	ret = PTR_ERR_OR_ZERO(hsxmbx_control_dev);
 	if (ret)
 		goto err_control;
@@ -99,7 +88,7 @@ err_region:
 
 void hsxmbx_chardev_exit(void)
 {
-	device_destroy(hsxmbx_class, hsxmbx_devt);
+	device_unregister(hsxmbx_control_dev);
 	class_destroy(hsxmbx_class);
 	cdev_del(&hsxmbx_cdev);
 	unregister_chrdev_region(hsxmbx_devt, HSXMBX_MINORS);

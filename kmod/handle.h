@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef HSXMBX_HANDLE_H
+#define HSXMBX_HANDLE_H
+
+#include <linux/fs.h>
+
+#include "mbx/mbx.h"
+
+struct hsxmbx_ktask;
+struct hsxmbx_dnode;
+
+/**
+ * struct hsxmbx_recv_req - one receive, possibly blocking
+ * @ht: the task (referenced by the caller)
+ * @handle: its handle
+ * @timeout: HSX_MBX_TIMEOUT_POLL, milliseconds or HSX_MBX_TIMEOUT_INFINITE
+ * @cancel_poll: a POLL that finds nothing also leaves the wait list and
+ *	takes a message parked meanwhile (ioctl RECV); handle files keep the
+ *	registration their poll() made
+ * @res: on OK the message, referenced until hsxmbx_recv_done()
+ */
+struct hsxmbx_recv_req {
+	struct hsxmbx_ktask *ht;
+	u32 handle;
+	u32 timeout;
+	bool cancel_poll;
+	struct mbx_recv_result res;
+};
+
+long hsxmbx_recv_wait(struct hsxmbx_recv_req *rq);
+void hsxmbx_recv_done(struct hsxmbx_recv_req *rq, u32 copied);
+
+struct hsxmbx_dnode *hsxmbx_handle_block_dnode(struct mbx_task *t, u32 handle,
+					       unsigned long *space_seq);
+void hsxmbx_peek_out(struct hsxmbx_peek *p, const struct mbx_peek_result *r);
+
+int hsxmbx_handle_fd(struct hsxmbx_ktask *ht, struct hsxmbx_handle_fd *arg,
+		     void __user *uarg);
+int hsxmbx_hfile_open_node(struct file *file, struct mbx_desc *d);
+
+#endif /* HSXMBX_HANDLE_H */

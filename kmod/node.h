@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef HSXMBX_NODE_H
+#define HSXMBX_NODE_H
+
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/wait.h>
+
+#include "mbx/mbx.h"
+
+struct hsxmbx_dnode;
+
+struct hsxmbx_node_op {
+	struct list_head link;
+	struct hsxmbx_dnode *dn;
+	bool remove;
+};
+
+/**
+ * struct hsxmbx_dnode - the module's side of one descriptor
+ * @ref: the engine's (until the removal ran), one per handle file/sleeper
+ * @desc: the engine descriptor; valid under the engine lock while !@dead
+ * @minor: the node's minor (0: no node, e.g. a name devtmpfs cannot hold)
+ * @dev: the registered device, touched only under hsxmbx_node_mutex
+ * @wq: FANOUT_BLOCK senders and EPOLLOUT/EPOLLHUP pollers sleep here
+ * @space_seq: bumped when space is freed or the descriptor dies
+ * @dead: the descriptor was destroyed
+ */
+struct hsxmbx_dnode {
+	struct kref ref;
+	struct mbx_desc *desc;
+	u32 minor;
+	u32 ns;
+	struct device *dev;
+	wait_queue_head_t wq;
+	unsigned long space_seq;
+	bool dead;
+	struct hsxmbx_node_op ops[2];
+	char devname[64];
+};
+
+int hsxmbx_node_init(void);
+void hsxmbx_node_exit(void);
+void hsxmbx_node_unlock_and_flush(struct mutex *engine_lock);
+
+struct hsxmbx_dnode *hsxmbx_dnode_get(struct mbx_desc *d);
+void hsxmbx_dnode_put(struct hsxmbx_dnode *dn);
+
+int hsxmbx_node_open(struct inode *inode, struct file *file);
+umode_t hsxmbx_node_mode(struct device *dev);
+
+/* mbx_ops hooks. */
+void hsxmbx_node_space(void *host, struct mbx_desc *d);
+void hsxmbx_node_created(void *host, struct mbx_desc *d);
+void hsxmbx_node_destroyed(void *host, struct mbx_desc *d);
+
+#endif /* HSXMBX_NODE_H */

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef HSXMBX_WAIT_H
+#define HSXMBX_WAIT_H
+
+#include <linux/kref.h>
+#include <linux/ktime.h>
+#include <linux/wait.h>
+
+#include "mbx/mbx.h"
+
+/**
+ * struct hsxmbx_hwait - the sleeping side of one engine handle
+ * @ref: one for the engine handle (dropped when it closes), one per
+ *	sleeper and per handle file
+ * @wq: readers and pollers of the handle sleep here
+ * @seq: bumped under the engine lock on every wake of the handle
+ * @dead: the handle was closed by the engine
+ */
+struct hsxmbx_hwait {
+	struct kref ref;
+	wait_queue_head_t wq;
+	unsigned long seq;
+	bool dead;
+};
+
+struct hsxmbx_hwait *hsxmbx_hwait_get(struct mbx_handle *h);
+void hsxmbx_hwait_put(struct hsxmbx_hwait *hw);
+unsigned long hsxmbx_hwait_seq(struct hsxmbx_hwait *hw);
+
+int hsxmbx_wait_event(wait_queue_head_t *wq, unsigned long *seqp,
+		      unsigned long seq, const bool *dead,
+		      const ktime_t *deadline);
+ktime_t hsxmbx_deadline(u32 timeout_ms);
+
+/* mbx_ops hooks. */
+void hsxmbx_wait_wake(void *host, struct mbx_handle *h);
+void hsxmbx_wait_closed(void *host, struct mbx_handle *h);
+
+#endif /* HSXMBX_WAIT_H */
