@@ -297,6 +297,7 @@ static void mbx_desc_set_capacity(struct mbx_engine *eng, struct mbx_desc *d,
 	d->capacity = capacity;
 	eng->total_capacity += capacity;
 	mbx_queue_enforce_capacity(eng, d);
+	mbx_tap_enforce_capacity(eng, d);
 }
 
 static __u32 mbx_pin(struct mbx_engine *eng, struct mbx_task *t, struct mbx_desc *d)

@@ -139,13 +139,13 @@ static int mbx_handle_unpark(struct mbx_engine *eng, struct mbx_handle *h)
 	if (!m)
 		return 0;
 	h->parked.msg = 0;
-	if (d->dead || mbx_is_fanout(d) || h->is_tap) {
+	if (d->dead || !h->parked.exclusive) {
 		mbx_msg_put(eng, m);
 		return 0;
 	}
 	d->received--;
 	eng->received--;
-	mbx_queue_push_head(eng, d, m);
+	mbx_queue_requeue(eng, d, m);
 	return 1;
 }
 

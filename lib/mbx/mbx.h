@@ -35,6 +35,19 @@
  * message to one waiter at a time in FIFO order; fan-out descriptors hand
  * the message to every waiter.  mbx_cancel_wait() leaves the wait list; if
  * a message was parked meanwhile it is returned rather than lost.
+ * Closing a handle puts a parked single-reader message back in the queue.
+ *
+ * Lifetimes.  Handles, BIND pins and host references (mbx_desc_get) keep
+ * a descriptor alive; so do queued messages (a producer may exit before
+ * its consumer opens the mailbox).  Descriptors owned by a registered task
+ * (pid:N, svc:x@N, app:x@N) are destroyed with the task.  A destroyed
+ * descriptor is unlinked at once and freed when its last reference goes.
+ *
+ * Fan-out.  Any of FANOUT, FANOUT_DROP or FANOUT_BLOCK makes a descriptor
+ * fan-out; plain FANOUT behaves as FANOUT_DROP.
+ *
+ * Hooks run synchronously inside engine calls; a host must not call back
+ * into the engine from a hook (record the fact and act after the call).
  */
 #ifndef HSX_LIB_MBX_H
 #define HSX_LIB_MBX_H

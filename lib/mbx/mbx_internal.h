@@ -121,6 +121,7 @@ struct mbx_pin {
 struct mbx_parked {
 	struct mbx_msg *msg;
 	__u32 flags;
+	__u32 exclusive;  /* popped from a single-reader queue */
 };
 
 struct mbx_tap_state {
@@ -239,7 +240,7 @@ int mbx_is_fanout(const struct mbx_desc *d);
 __u32 mbx_msg_cost(const struct mbx_msg *m);
 void mbx_msg_get(struct mbx_msg *m);
 void mbx_queue_append(struct mbx_engine *eng, struct mbx_desc *d, struct mbx_msg *m);
-void mbx_queue_push_head(struct mbx_engine *eng, struct mbx_desc *d, struct mbx_msg *m);
+void mbx_queue_requeue(struct mbx_engine *eng, struct mbx_desc *d, struct mbx_msg *m);
 struct mbx_msg *mbx_queue_pop(struct mbx_engine *eng, struct mbx_desc *d);
 struct mbx_msg *mbx_queue_head(const struct mbx_desc *d);
 __u64 mbx_queue_head_seq(const struct mbx_desc *d);
@@ -252,6 +253,7 @@ __u32 mbx_queue_enqueue(struct mbx_engine *eng, struct mbx_handle *h, struct mbx
 
 /* tap.c */
 void mbx_tap_deliver(struct mbx_engine *eng, struct mbx_desc *d, struct mbx_msg *m);
+void mbx_tap_enforce_capacity(struct mbx_engine *eng, struct mbx_desc *d);
 struct mbx_msg *mbx_tap_pop(struct mbx_engine *eng, struct mbx_handle *h, __u32 *flags);
 void mbx_tap_purge(struct mbx_engine *eng, struct mbx_handle *h);
 void mbx_tap_detach(struct mbx_engine *eng, struct mbx_handle *h);

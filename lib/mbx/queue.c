@@ -81,9 +81,14 @@ void mbx_queue_append(struct mbx_engine *eng, struct mbx_desc *d, struct mbx_msg
 	mbx_queue_account(eng, d, m, 1);
 }
 
-void mbx_queue_push_head(struct mbx_engine *eng, struct mbx_desc *d, struct mbx_msg *m)
+/* Put a popped message back in sequence order (normally at the head). */
+void mbx_queue_requeue(struct mbx_engine *eng, struct mbx_desc *d, struct mbx_msg *m)
 {
-	mbx_list_add_head(&m->node, &d->queue);
+	struct mbx_list *it = d->queue.next;
+
+	while (it != &d->queue && mbx_list_entry(it, struct mbx_msg, node)->seq < m->seq)
+		it = it->next;
+	mbx_list_insert(&m->node, it->prev, it);
 	mbx_queue_account(eng, d, m, 1);
 }
 

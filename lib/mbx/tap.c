@@ -125,6 +125,23 @@ static void mbx_tap_append(struct mbx_engine *eng, struct mbx_handle *h,
 		eng->ops->tap_ready(eng->host, h);
 }
 
+/* The descriptor shrank: each tap buffer follows its capacity. */
+void mbx_tap_enforce_capacity(struct mbx_engine *eng, struct mbx_desc *d)
+{
+	struct mbx_list *it;
+
+	for (it = d->taps.next; it != &d->taps; it = it->next) {
+		struct mbx_handle *h = mbx_list_entry(it, struct mbx_handle, tap.node);
+
+		while (h->tap.bytes > d->capacity) {
+			struct mbx_msg *old = mbx_tap_take(eng, h);
+
+			mbx_tap_overrun_event(eng, h, old);
+			mbx_msg_put(eng, old);
+		}
+	}
+}
+
 void mbx_tap_deliver(struct mbx_engine *eng, struct mbx_desc *d, struct mbx_msg *m)
 {
 	struct mbx_list *it;

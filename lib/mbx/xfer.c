@@ -93,6 +93,7 @@ static void mbx_park(struct mbx_engine *eng, struct mbx_handle *h,
 {
 	h->parked.msg = m;
 	h->parked.flags = flags;
+	h->parked.exclusive = !mbx_is_fanout(h->desc);
 	mbx_wait_leave(eng, h);
 	h->task->counters.wake++;
 	mbx_msg_event(eng, MBX_EV_WAKE, h, m, flags);
