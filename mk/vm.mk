@@ -95,3 +95,11 @@ ASM_TEST_DEFS := -DHSX_AS_PATH='"$(CURDIR)/$(HSX_AS)"' \
                  -DHSX_EXAMPLES_DIR='"$(CURDIR)/$(EX_DIR)"' \
                  -DHSX_SRC_DIR='"$(CURDIR)"'
 $(foreach t,$(ASM_TESTS),$(eval $(call vm_host_test,asm,$(t),$(VM_SRCS) $(HXE_SRCS),$(HSX_AS) $(HSX_EXAMPLES),$(VM_LDLIBS) $(HXE_LDLIBS) $(ASM_TEST_DEFS))))
+
+# --- micro-benchmark ----------------------------------------------------------
+VM_BENCH := $(VM_DIR)/bench-vm
+$(VM_BENCH): lib/vm/bench/bench_vm.c $(VM_LIB)
+	$(Q)$(CC) $(CFLAGS) -O2 -o $@ $< $(VM_LIB) $(VM_LDLIBS)
+
+bench-vm: $(VM_BENCH)
+	$(Q)$(VM_BENCH)
