@@ -402,7 +402,7 @@ struct hsxmbx_tap_stats {
 	__u64 delivered; /* out: copies put in the tap's buffer */
 	__u64 missed;    /* out: copies lost (rate limit or full tap buffer) */
 	__u32 depth;     /* out: copies waiting in the tap's buffer */
-	__u32 bytes;     /* out: payload bytes waiting */
+	__u32 bytes;     /* out: bytes waiting, each copy costing len + 8 */
 	__u32 overrun;   /* out: 1 if copies were lost since the last read */
 	__u32 reserved;
 };
