@@ -18,7 +18,8 @@ static const char *const hsxmbx_ns_prefix[] = {
 };
 
 /* The canonical target ("svc:stdio.out@3", "app:procon", "pid:3"). */
-void hsxmbx_trace_target(char *buf, size_t size, const struct mbx_event *ev)
+static void hsxmbx_trace_target(char *buf, size_t size,
+				const struct mbx_event *ev)
 {
 	const char *prefix = ev->ns < ARRAY_SIZE(hsxmbx_ns_prefix) ?
 			     hsxmbx_ns_prefix[ev->ns] : "?:";
@@ -31,42 +32,31 @@ void hsxmbx_trace_target(char *buf, size_t size, const struct mbx_event *ev)
 		snprintf(buf, size, "%s%s", prefix, name);
 }
 
+/* Format the target only when somebody listens to that tracepoint. */
+#define HSXMBX_TRACE_CASE(type, tp)					\
+	case type:							\
+		if (trace_##tp##_enabled()) {				\
+			hsxmbx_trace_target(target, sizeof(target), ev);	\
+			trace_##tp(ev, target);				\
+		}							\
+		break
+
 void hsxmbx_trace_event(void *host, const struct mbx_event *ev)
 {
+	char target[HSXMBX_TRACE_NAME];
+
 	switch (ev->type) {
-	case MBX_EV_SEND:
-		trace_send(ev);
-		break;
-	case MBX_EV_RECV:
-		trace_recv(ev);
-		break;
-	case MBX_EV_WAIT:
-		trace_wait(ev);
-		break;
-	case MBX_EV_WAKE:
-		trace_wake(ev);
-		break;
-	case MBX_EV_TIMEOUT:
-		trace_timeout(ev);
-		break;
-	case MBX_EV_OVERRUN:
-		trace_overrun(ev);
-		break;
-	case MBX_EV_BACKPRESSURE:
-		trace_backpressure(ev);
-		break;
-	case MBX_EV_EXHAUSTED:
-		trace_exhausted(ev);
-		break;
-	case MBX_EV_ERROR:
-		trace_error(ev);
-		break;
-	case MBX_EV_TAP_OVERRUN:
-		trace_tap_overrun(ev);
-		break;
-	case MBX_EV_TRUNCATED:
-		trace_truncated(ev);
-		break;
+	HSXMBX_TRACE_CASE(MBX_EV_SEND, send);
+	HSXMBX_TRACE_CASE(MBX_EV_RECV, recv);
+	HSXMBX_TRACE_CASE(MBX_EV_WAIT, wait);
+	HSXMBX_TRACE_CASE(MBX_EV_WAKE, wake);
+	HSXMBX_TRACE_CASE(MBX_EV_TIMEOUT, timeout);
+	HSXMBX_TRACE_CASE(MBX_EV_OVERRUN, overrun);
+	HSXMBX_TRACE_CASE(MBX_EV_BACKPRESSURE, backpressure);
+	HSXMBX_TRACE_CASE(MBX_EV_EXHAUSTED, exhausted);
+	HSXMBX_TRACE_CASE(MBX_EV_ERROR, error);
+	HSXMBX_TRACE_CASE(MBX_EV_TAP_OVERRUN, tap_overrun);
+	HSXMBX_TRACE_CASE(MBX_EV_TRUNCATED, truncated);
 	default:
 		break;
 	}

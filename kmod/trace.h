@@ -6,9 +6,10 @@
  * wake, timeout, overrun, backpressure, exhausted, error, tap_overrun and
  * truncated.  They all carry the reference event fields (reference
  * section 1.8; fields an event does not use are 0) plus the descriptor's
- * canonical target in a fixed char array, so that
+ * canonical target as a __string (a __data_loc field), so that
  *   bpftrace -e 'tracepoint:hsxmbx:send { @[str(args->name)] = count(); }'
- * works with the bpftrace of Debian 12.
+ * works with the bpftrace of Debian 12 (0.17), whose str() refuses a
+ * fixed char array.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM hsxmbx
@@ -22,12 +23,11 @@
 
 #define HSXMBX_TRACE_NAME 40
 
-void hsxmbx_trace_target(char *buf, size_t size, const struct mbx_event *ev);
 void hsxmbx_trace_event(void *host, const struct mbx_event *ev);
 
 DECLARE_EVENT_CLASS(hsxmbx_event,
-	TP_PROTO(const struct mbx_event *ev),
-	TP_ARGS(ev),
+	TP_PROTO(const struct mbx_event *ev, const char *target),
+	TP_ARGS(ev, target),
 	TP_STRUCT__entry(
 		__field(u32, pid)
 		__field(u32, descriptor)
@@ -51,7 +51,7 @@ DECLARE_EVENT_CLASS(hsxmbx_event,
 		__field(u32, handles)
 		__field(u32, fn)
 		__field(u32, reason)
-		__array(char, name, HSXMBX_TRACE_NAME)
+		__string(name, target)
 	),
 	TP_fast_assign(
 		__entry->pid = ev->pid;
@@ -76,10 +76,10 @@ DECLARE_EVENT_CLASS(hsxmbx_event,
 		__entry->handles = ev->handles;
 		__entry->fn = ev->fn;
 		__entry->reason = ev->reason;
-		hsxmbx_trace_target(__entry->name, HSXMBX_TRACE_NAME, ev);
+		__assign_str(name, target);
 	),
 	TP_printk("%s desc=%u pid=%u handle=%u len=%u flags=0x%x ch=%u src=%u seq=%u status=%u reason=%u",
-		  __entry->name, __entry->descriptor, __entry->pid,
+		  __get_str(name), __entry->descriptor, __entry->pid,
 		  __entry->handle, __entry->length, __entry->flags,
 		  __entry->channel, __entry->src_pid, __entry->seq,
 		  __entry->status, __entry->reason)
@@ -87,7 +87,8 @@ DECLARE_EVENT_CLASS(hsxmbx_event,
 
 #define HSXMBX_TRACE_EVENT(evname) \
 	DEFINE_EVENT(hsxmbx_event, evname, \
-		TP_PROTO(const struct mbx_event *ev), TP_ARGS(ev))
+		TP_PROTO(const struct mbx_event *ev, const char *target), \
+		TP_ARGS(ev, target))
 
 HSXMBX_TRACE_EVENT(send);
 HSXMBX_TRACE_EVENT(recv);
