@@ -13,15 +13,17 @@
 
 static unsigned int task_count(int fd)
 {
-	struct hsxmbx_features f = {};
+	struct hsxmbx_stats st = {};
+	struct hsxmbx_snapshot s = { .stats_ptr = (uintptr_t)&st };
 	const char *env = getenv("HSXMBX_TASKS");
-	unsigned int n = 1000;
+	unsigned int n = 1000, room;
 
 	if (env)
 		return atoi(env);
-	xioctl(fd, HSXMBX_IOC_GET_FEATURES, &f);
-	if (f.max_descriptors && f.max_descriptors / 4 - 4 < n)
-		n = f.max_descriptors / 4 - 4;
+	xioctl(fd, HSXMBX_IOC_SNAPSHOT, &s);
+	room = (st.max_descriptors - st.active_descriptors) / 4;
+	if (st.max_descriptors && room - 2 < n)
+		n = room - 2;
 	return n;
 }
 
