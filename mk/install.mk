@@ -183,6 +183,8 @@ dkms-uninstall:
 # --- Debian packages -----------------------------------------------------------
 # packaging/debian/ is copied into a staged source tree, so the repository
 # root never gets a debian/ directory or dpkg-buildpackage's droppings.
+# Units and rules go under /lib, where bookworm's debhelper looks for them
+# (dh_installsystemd enables and starts the unit from there).
 # The staged tree carries the built programs (debian/rules installs them
 # with `make install`, it does not rebuild them) and the DKMS sources.
 DEB_DIR   = $(BUILD)/deb
@@ -192,7 +194,8 @@ deb: install-check dkms-src
 	$(Q)rm -rf $(DEB_DIR) && mkdir -p $(DEB_STAGE)
 	$(Q)$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(DEB_STAGE)/root \
 		PREFIX=/usr LIBDIR=/usr/lib/$$(dpkg-architecture -qDEB_HOST_MULTIARCH) \
-		MODPROBE=/usr/sbin/modprobe
+		MODPROBE=/usr/sbin/modprobe SYSTEMDUNITDIR=/lib/systemd/system \
+		UDEVRULESDIR=/lib/udev/rules.d
 	$(Q)cp -r $(DKMS_SRC_DIR) $(DEB_STAGE)/dkms
 	$(Q)cp -r packaging/debian $(DEB_STAGE)/debian
 	$(Q)sed -i 's/@VERSION@/$(HSXMBX_PKG_VERSION)/g' $(DEB_STAGE)/debian/changelog
