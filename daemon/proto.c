@@ -135,28 +135,46 @@ static struct json_object *cmd_ping(struct execd *ex, struct client *c,
 	return r;
 }
 
+/* load path [count]: count instances (scale tests), one reply. */
 static struct json_object *cmd_load(struct execd *ex, struct client *c,
 				    struct json_object *req)
 {
-	struct json_object *mbx = json_object_new_array(), *r;
+	struct json_object *mbx = json_object_new_array(), *pids, *r;
+	struct task *t = NULL, *first = NULL;
+	int64_t count = 1;
 	const char *path;
 	char err[512];
-	struct task *t;
 
-	if (get_str(req, "path", &path) <= 0) {
+	if (get_str(req, "path", &path) <= 0 ||
+	    get_int(req, "count", 1, EXECD_MAX_PID, &count) < 0) {
 		json_object_put(mbx);
-		return proto_error("'path' must be a string");
+		return proto_error("'path' must be a string, 'count' 1..%d",
+				   EXECD_MAX_PID);
 	}
-	t = task_load(ex, path, err, sizeof(err), mbx);
+	pids = json_object_new_array();
+	for (int64_t i = 0; i < count; i++) {
+		t = task_load(ex, path, err, sizeof(err), i ? NULL : mbx);
+		if (!t)
+			break;
+		first = first ? first : t;
+		json_object_array_add(pids, json_object_new_int64(t->pid));
+		ctl_refresh_taps(ex, t);
+	}
 	if (!t) {
+		r = proto_error("load failed after %zu of %lld: %s",
+				json_object_array_length(pids), (long long)count, err);
+		json_object_object_add(r, "pids", pids);
 		json_object_put(mbx);
-		return proto_error("load failed: %s", err);
+		return r;
 	}
-	ctl_refresh_taps(ex, t);
 	r = proto_reply("ok");
-	json_object_object_add(r, "pid", json_object_new_int64(t->pid));
-	json_object_object_add(r, "app_name", json_object_new_string(t->app));
+	json_object_object_add(r, "pid", json_object_new_int64(first->pid));
+	json_object_object_add(r, "app_name", json_object_new_string(first->app));
 	json_object_object_add(r, "mailbox_creation", mbx);
+	if (count > 1)
+		json_object_object_add(r, "pids", pids);
+	else
+		json_object_put(pids);
 	return r;
 }
 

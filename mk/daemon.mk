@@ -23,3 +23,21 @@ $(BUILD)/daemon/%.o: daemon/%.c $(EXECD_HDRS)
 .SECONDEXPANSION:
 $(EXECD): $(EXECD_OBJS) $$(EXECD_LIBS)
 	$(Q)$(CC) $(CFLAGS) -o $@ $(EXECD_OBJS) $(EXECD_LIBS) $(EXECD_LDLIBS) $(LDLIBS)
+
+# Self-contained MVASM test apps (examples/apps) -> build/examples/apps.
+EXECD_APPS := $(patsubst examples/apps/%.mvasm,$(BUILD)/examples/apps/%.hxe,\
+                $(wildcard examples/apps/*.mvasm))
+PROGRAMS += $(EXECD_APPS)
+
+$(BUILD)/examples/apps/%.hxe: examples/apps/%.mvasm $$(HSX_AS)
+	$(Q)mkdir -p $(@D) && $(HSX_AS) --app-name $* -o $@ $<
+
+# --- tests -----------------------------------------------------------------
+E2E_FUZZ := $(BUILD)/tests/e2e/proto_fuzz
+PROGRAMS += $(E2E_FUZZ)
+
+$(E2E_FUZZ): tests/e2e/proto_fuzz.c
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -Wno-missing-prototypes -o $@ $< -ljson-c
+
+# The embedded backend needs no module: its end-to-end run is a host test.
+HOST_TESTS += tests/e2e/execd-embedded.sh

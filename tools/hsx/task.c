@@ -227,11 +227,40 @@ static int parse_pid(const char *s, uint32_t *pid)
 
 /* --- load ------------------------------------------------------------------ */
 
+static int load_opt(int ch, const char *arg, void *ctx)
+{
+	uint32_t *count = ctx;
+
+	return ch == 'n' && hsx_parse_u32(arg, count) == 0 && *count >= 1 &&
+	       *count <= 0xFFFF ? 0 : -1;
+}
+
+static void load_report(const struct task_opts *o, const char *app,
+			struct json_object *reply, uint32_t count)
+{
+	if (o->json)
+		print_json(reply);
+	else if (count > 1)
+		printf("loaded %s %u times as pids %lld..%lld (%s)\n", app, count,
+		       (long long)jint(reply, "pid", 0),
+		       (long long)jint(reply, "pid", 0) + count - 1,
+		       jstr(reply, "app_name", "?"));
+	else
+		printf("loaded %s as pid %lld (%s)\n", app,
+		       (long long)jint(reply, "pid", 0),
+		       jstr(reply, "app_name", "?"));
+}
+
 int hsx_load_main(int argc, char **argv)
 {
+	static const struct option extra[] = {
+		{ "count", required_argument, NULL, 'n' },
+		{ 0 }
+	};
 	struct task_opts o = { 0 };
-	int i = task_getopt(argc, argv, &o, "hsx load [--json] APP.hxe...",
-			    NULL, NULL, NULL, NULL);
+	uint32_t count = 1;
+	int i = task_getopt(argc, argv, &o, "hsx load [--json] [--count N] APP.hxe...",
+			    extra, "n:", load_opt, &count);
 	int status = 0;
 
 	if (i < 0)
@@ -248,17 +277,14 @@ int hsx_load_main(int argc, char **argv)
 		/* The daemon resolves paths from its own directory. */
 		json_object_object_add(req, "path", json_object_new_string(
 					       realpath(argv[i], path) ? path : argv[i]));
+		if (count > 1)
+			json_object_object_add(req, "count", json_object_new_int64(count));
 		ret = execd_simple(&o, req, argv[i], &reply);
 		if (ret) {
 			status = ret;
 			continue;
 		}
-		if (o.json)
-			print_json(reply);
-		else
-			printf("loaded %s as pid %lld (%s)\n", argv[i],
-			       (long long)jint(reply, "pid", 0),
-			       jstr(reply, "app_name", "?"));
+		load_report(&o, argv[i], reply, count);
 		json_object_put(reply);
 	}
 	return status;
