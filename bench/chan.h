@@ -15,8 +15,9 @@
  *   hsx-poll   hsxmbx raw handle files, O_NONBLOCK + poll() before I/O
  *   hsx-uring  hsxmbx raw handle files through io_uring READ/WRITE
  *   hsx-ioctl  hsxmbx SEND/RECV ioctls on the control file (INFINITE wait)
- *   hsx-ucmd   hsxmbx SEND/RECV as io_uring uring_cmd on the control file
- *              (never blocks: an empty receive polls the handle file)
+ *   hsx-ucmd   hsxmbx SEND as io_uring uring_cmd on the control file,
+ *              receive as io_uring READ on the handle file (the executive's
+ *              kernel backend)
  *
  * Every transport gets the same queue depth (in messages) so that none
  * wins by buffering more.  The hsxmbx descriptor's byte capacity is

@@ -307,43 +307,21 @@ static int hsx_ioctl_recv(struct chan *c, void *buf)
 }
 
 /*
- * --- hsx-ucmd: the same commands as IORING_OP_URING_CMD. ---
+ * --- hsx-ucmd: SEND as IORING_OP_URING_CMD, receive as READ. ---
  *
- * uring_cmd never blocks, so a receive is a linked POLL_ADD on the handle
- * file followed by RECV(timeout POLL): one submission that completes when
- * a message is there.  A send that finds the queue full (WOULDBLOCK) waits
- * for POLLOUT and is retried.
+ * This is the executive's kernel backend: every command is a uring_cmd on
+ * the control file (never blocks; a full queue answers WOULDBLOCK, and the
+ * send waits for POLLOUT and is retried), and a blocking receive is an
+ * IORING_OP_READ on the handle file.  A round trip is one linked
+ * submission: SEND -> READ(reply), or READ -> SEND(the same buffer).
  */
 static struct hsxmbx_send send_args[MAX_BATCH];
-static struct hsxmbx_recv recv_args[MAX_BATCH];
 
 static void prep_ucmd_send(struct chan *c, unsigned i, const void *buf,
 			   bool link)
 {
 	hsxmbx_init_send(&send_args[i], 0, c->tx_handle, buf, c->size, 0, 0);
 	hsxmbx_prep_send(sqe_next(i, link), c->ctl, &send_args[i]);
-}
-
-static void prep_ucmd_recv(struct chan *c, unsigned i, void *buf, bool link)
-{
-	hsxmbx_init_recv(&recv_args[i], 0, c->rx_handle, buf, c->size,
-			 HSX_MBX_TIMEOUT_POLL);
-	hsxmbx_prep_recv(sqe_next(i, link), c->ctl, &recv_args[i]);
-}
-
-static void prep_poll_in(struct chan *c, unsigned i)
-{
-	io_uring_prep_poll_add(sqe_next(i, true), c->rx_fd, POLLIN);
-}
-
-/* 1 if recv_args[i] holds a whole message, 0 if there was none, or -errno. */
-static int ucmd_recv_result(struct chan *c, unsigned i, int res)
-{
-	if (res == HSX_MBX_STATUS_NO_DATA || res == -ECANCELED)
-		return 0;
-	if (res != HSX_MBX_STATUS_OK)
-		return res < 0 ? res : hsxmbx_status_errno((uint32_t)res);
-	return recv_args[i].length == c->size ? 1 : -EPROTO;
 }
 
 static int ucmd_send_result(struct chan *c, const void *buf, int res)
@@ -374,68 +352,32 @@ static int hsx_ucmd_send(struct chan *c, const void *buf)
 	return hsx_ucmd_send_many(c, buf, 1);
 }
 
-/* Poll, then receive up to n messages in one linked chain; repeat. */
-static int hsx_ucmd_recv_many(struct chan *c, void *buf, unsigned n)
-{
-	int res[MAX_BATCH + 1], r;
-	unsigned got = 0, want;
-
-	while (got < n) {
-		want = n - got < MAX_BATCH ? n - got : MAX_BATCH;
-		prep_poll_in(c, 0);
-		for (unsigned i = 0; i < want; i++)
-			prep_ucmd_recv(c, i, (char *)buf + (got + i) * c->size,
-				       i + 1 < want);
-		r = ring_run(want + 1, res);
-		for (unsigned i = 0; i < want && !r; i++) {
-			r = ucmd_recv_result(c, i, res[i + 1]);
-			got += r > 0;
-			r = r > 0 ? 0 : r;
-		}
-		if (r)
-			return r;
-	}
-	return 0;
-}
-
-static int hsx_ucmd_recv(struct chan *c, void *buf)
-{
-	return hsx_ucmd_recv_many(c, buf, 1);
-}
-
-/* SEND -> POLL_ADD(reply) -> RECV in one submission. */
 static int hsx_ucmd_call(struct chan *tx, struct chan *rx, void *buf)
 {
-	int res[3], r;
+	int res[2] = { 0, 0 }, r;
 
 	prep_ucmd_send(tx, 0, buf, true);
-	prep_poll_in(rx, 1);
-	prep_ucmd_recv(rx, 2, buf, false);
-	r = ring_run(3, res);
+	hsxmbx_prep_recv_fd(sqe_next(1, false), rx->rx_fd, buf, rx->size);
+	/* One message in flight: the queue cannot be full, SEND must be OK
+	 * (a status is not a failure for the link, the READ went out). */
+	r = ring_run(2, res);
+	if (!r && res[0] != HSX_MBX_STATUS_OK)
+		r = res[0] < 0 ? res[0] : hsxmbx_status_errno((uint32_t)res[0]);
 	if (!r)
-		r = ucmd_send_result(tx, buf, res[0]);
-	if (!r)
-		r = ucmd_recv_result(rx, 2, res[2]);
-	return r == 1 ? 0 : r ? r : hsx_ucmd_recv(rx, buf);
+		r = res[1] < 0 ? res[1] : check_len(res[1], rx->size);
+	return r;
 }
 
-/* POLL_ADD -> RECV -> SEND(the same buffer) in one submission. */
 static int hsx_ucmd_echo(struct chan *rx, struct chan *tx, void *buf)
 {
-	int res[3], r;
+	int res[2] = { 0, 0 }, r;
 
-	prep_poll_in(rx, 0);
-	prep_ucmd_recv(rx, 1, buf, true);
-	prep_ucmd_send(tx, 2, buf, false);
-	r = ring_run(3, res);
-	if (r)
-		return r;
-	r = ucmd_recv_result(rx, 1, res[1]);
-	if (r == 1)
-		return ucmd_send_result(tx, buf, res[2]);
-	/* POLLIN with nothing to receive: the linked SEND already went out
-	 * with a stale buffer, so the run is invalid; say so. */
-	return r ? r : -EPROTO;
+	hsxmbx_prep_recv_fd(sqe_next(0, true), rx->rx_fd, buf, rx->size);
+	prep_ucmd_send(tx, 1, buf, false);
+	r = ring_run(2, res);
+	if (!r)
+		r = res[0] < 0 ? res[0] : check_len(res[0], rx->size);
+	return r ? r : ucmd_send_result(tx, buf, res[1]);
 }
 
 const struct chan_ops chan_hsx_rw_ops = {
@@ -461,8 +403,8 @@ const struct chan_ops chan_hsx_ioctl_ops = {
 };
 
 const struct chan_ops chan_hsx_ucmd_ops = {
-	.name = "hsx-ucmd", .open = hsx_open_nonblock, .close = hsx_close,
-	.send = hsx_ucmd_send, .recv = hsx_ucmd_recv,
-	.send_many = hsx_ucmd_send_many, .recv_many = hsx_ucmd_recv_many,
+	.name = "hsx-ucmd", .open = hsx_open_blocking, .close = hsx_close,
+	.send = hsx_ucmd_send, .recv = hsx_uring_recv,
+	.send_many = hsx_ucmd_send_many, .recv_many = hsx_uring_recv_many,
 	.call = hsx_ucmd_call, .echo = hsx_ucmd_echo,
 };
