@@ -4,11 +4,12 @@
  *
  * Parses "pid:N", "svc:base[@P]", "app:base[@P]", "shared:base[@P]" and
  * bare names (treated as svc:) exactly like the reference's _parse_target:
- * the input stops at its first NUL and is truncated to 32 characters
- * before the prefix is matched; svc: defaults the owner to the caller,
+ * the input stops at its first NUL; svc: defaults the owner to the caller,
  * app: to "no owner", shared: parses and discards any @ suffix.  Where the
- * reference crashed (non-numeric @ or pid: suffix) or accepted nonsense
- * (an empty base name), the engine returns INVALID_ARGUMENT (deviation 4).
+ * reference crashed (non-numeric @ or pid: suffix), accepted nonsense (an
+ * empty base name) or silently truncated a target longer than 32
+ * characters (so two long names could collide on one descriptor), the
+ * engine returns INVALID_ARGUMENT (deviation 4).
  */
 #include "mbx_internal.h"
 
@@ -118,9 +119,9 @@ __u32 mbx_target_parse(struct mbx_target *out, const char *target, __u32 len,
 	out->owner = MBX_NO_OWNER;
 	if (!target)
 		return HSX_MBX_STATUS_INVALID_ARGUMENT;
-	while (n < len && n < HSX_MBX_MAX_NAME_BYTES && target[n])
+	while (n < len && n <= HSX_MBX_MAX_NAME_BYTES && target[n])
 		n++;
-	if (!n)
+	if (!n || n > HSX_MBX_MAX_NAME_BYTES)
 		return HSX_MBX_STATUS_INVALID_ARGUMENT;
 	out->ns = HSX_MBX_NAMESPACE_SVC;
 	for (i = 0; i < sizeof(mbx_prefixes) / sizeof(mbx_prefixes[0]); i++) {

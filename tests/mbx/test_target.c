@@ -97,18 +97,23 @@ TEST(malformed_targets_are_statuses)
 	EXPECT_EQ(HSX_MBX_STATUS_INVALID_ARGUMENT, mbx_target_parse(&tg, "\0abc", 4, 1));
 }
 
-TEST(truncated_to_32_characters)
+TEST(over_long_targets_are_rejected)
 {
 	struct mbx_target tg;
-	const char *longname = "app:0123456789012345678901234567890123456789";
+	const char *exact = "app:0123456789012345678901234567"; /* 32 chars */
 
-	ASSERT_EQ(OK, parse(&tg, longname, 1));
+	/* Deviation 4: the reference truncated to 32 characters, so two long
+	 * names could silently share a descriptor; hsxmbx refuses them. */
+	ASSERT_EQ(32, strlen(exact));
+	ASSERT_EQ(OK, parse(&tg, exact, 1));
 	EXPECT_EQ(28, strlen(tg.name));
-	EXPECT_EQ(0, strncmp(tg.name, longname + 4, 28));
-	/* An @ beyond character 32 is cut off, not parsed. */
-	ASSERT_EQ(OK, parse(&tg, "svc:0123456789012345678901234567@x", 1));
-	EXPECT_EQ(1, tg.owner);
-	EXPECT_EQ(28, strlen(tg.name));
+	EXPECT_EQ(HSX_MBX_STATUS_INVALID_ARGUMENT,
+		  parse(&tg, "app:0123456789012345678901234567890123456789", 1));
+	EXPECT_EQ(HSX_MBX_STATUS_INVALID_ARGUMENT,
+		  parse(&tg, "svc:0123456789012345678901234567@x", 1));
+	/* The length bound applies before the first NUL only. */
+	EXPECT_EQ(OK, mbx_target_parse(&tg, "app:short\0000000000000000000000000000000", 40, 1));
+	EXPECT_STREQ("short", tg.name);
 }
 
 TEST(stops_at_nul_and_len)
