@@ -41,3 +41,5 @@ $(E2E_FUZZ): tests/e2e/proto_fuzz.c
 
 # The embedded backend needs no module: its end-to-end run is a host test.
 HOST_TESTS += tests/e2e/execd-embedded.sh
+# The kernel backend, node, SIGKILL, backend-comparison and scale checks.
+E2E_TESTS += tests/e2e/execd-kernel.sh
