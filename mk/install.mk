@@ -190,7 +190,16 @@ dkms-uninstall:
 DEB_DIR   = $(BUILD)/deb
 DEB_STAGE = $(DEB_DIR)/hsxmbx-$(HSXMBX_PKG_VERSION)
 
-deb: install-check dkms-src
+DEB_STAMP = $(DEB_DIR)/.built
+DEB_INPUTS = $(INSTALL_MANS) $(DKMS_SOURCES) dkms.conf mk/install.mk \
+             $(shell find packaging -type f) lib/hsxmbx/hsxmbx.h
+
+deb:
+	$(Q)rm -f $(DEB_STAMP)
+	$(Q)$(MAKE) --no-print-directory $(DEB_STAMP)
+
+$(DEB_STAMP): $$(INSTALL_INPUTS) $(DEB_INPUTS)
+	$(Q)$(MAKE) --no-print-directory install-check dkms-src
 	$(Q)rm -rf $(DEB_DIR) && mkdir -p $(DEB_STAGE)
 	$(Q)$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(DEB_STAGE)/root \
 		PREFIX=/usr LIBDIR=/usr/lib/$$(dpkg-architecture -qDEB_HOST_MULTIARCH) \
@@ -201,4 +210,14 @@ deb: install-check dkms-src
 	$(Q)sed -i 's/@VERSION@/$(HSXMBX_PKG_VERSION)/g' $(DEB_STAGE)/debian/changelog
 	$(Q)cd $(DEB_STAGE) && dpkg-buildpackage -b -uc -us -rfakeroot >../build.log 2>&1 || \
 		{ tail -40 ../build.log >&2; exit 1; }
-	$(Q)ls $(DEB_DIR)/*.deb
+	$(Q)touch $@
+
+# --- tests -------------------------------------------------------------------
+# The host test checks the packages and the rig test installs them: both
+# need them built first (check-build builds HOST_TESTS' prerequisites).
+INSTALL_HOST_TEST := tests/install/host.sh
+INSTALL_RIG_TEST  := tests/install/rig.sh
+HOST_TESTS += $(INSTALL_HOST_TEST)
+E2E_TESTS  += $(INSTALL_RIG_TEST)
+$(INSTALL_HOST_TEST) $(INSTALL_RIG_TEST): $$(DEB_STAMP)
+check-vm: $$(DEB_STAMP)
