@@ -41,5 +41,10 @@ $(E2E_FUZZ): tests/e2e/proto_fuzz.c
 
 # The embedded backend needs no module: its end-to-end run is a host test.
 HOST_TESTS += tests/e2e/execd-embedded.sh
-# The kernel backend, node, SIGKILL, backend-comparison and scale checks.
-E2E_TESTS += tests/e2e/execd-kernel.sh
+# Kernel backend (rig): common scenarios; nodes, SIGKILL cleanup and the
+# backend comparison; 10,000 idle tasks.  Each stays under the rig's
+# per-program limit.
+E2E_TESTS += tests/e2e/execd-kernel.sh tests/e2e/execd-nodes.sh tests/e2e/execd-scale.sh
+
+# make demo (mk/check.mk runs $(DEMO_CMD) in the rig).
+DEMO_CMD := daemon/demo.sh

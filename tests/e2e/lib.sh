@@ -72,3 +72,19 @@ load() { "$HSX" load "$@" | awk '{ pid = $5 } END { print pid }'; }
 
 # lines_of FILE PID: what listen printed for PID's stdout, one per line.
 lines_of() { sed -n "s/^\[$2:out\] //p" "$1"; }
+
+# kernel_setup: reload hsxmbx with an unlimited descriptor pool (four
+# descriptors per task) for this script; the default comes back at exit.
+kernel_setup() {
+	rmmod hsxmbx 2>/dev/null
+	if ! insmod build/hsxmbx.ko max_descriptors=0; then
+		echo "1..0 # SKIP cannot reload hsxmbx with max_descriptors=0"
+		return 1
+	fi
+	trap 'e2e_cleanup; rmmod hsxmbx 2>/dev/null; insmod build/hsxmbx.ko' EXIT
+}
+
+settled() {
+	! "$HSX" ps | awk 'NR > 1 && ($2 == "ready" || $2 == "running") { f = 1 }
+		END { exit !f }'
+}
