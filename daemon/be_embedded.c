@@ -501,7 +501,7 @@ static int emb_snapshot(struct execd *ex, struct hsxmbx_desc_info **descs,
 {
 	struct snap_ctx s = { 0 };
 
-	if (mbx_for_each_desc(emb(ex)->eng, snap_one, &s)) {
+	if (mbx_visit_descs(emb(ex)->eng, snap_one, &s)) {
 		free(s.descs);
 		return -ENOMEM;
 	}

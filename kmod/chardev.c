@@ -45,12 +45,10 @@ static char *hsxmbx_devnode(struct device *dev, umode_t *mode)
 	return NULL;
 }
 
-struct device *hsxmbx_chardev_create(u32 minor, void *drvdata,
-				     const char *name)
+struct device *hsxmbx_chardev_create(u32 minor, void *drvdata, const char *name)
 {
-	return device_create(hsxmbx_class, NULL,
-			     MKDEV(MAJOR(hsxmbx_devt), minor), drvdata,
-			     "%s", name);
+	return device_create(hsxmbx_class, NULL, MKDEV(MAJOR(hsxmbx_devt), minor), drvdata, "%s",
+			     name);
 }
 
 int hsxmbx_chardev_init(void)

@@ -6,7 +6,6 @@
 
 int hsxmbx_chardev_init(void);
 void hsxmbx_chardev_exit(void);
-struct device *hsxmbx_chardev_create(u32 minor, void *drvdata,
-				     const char *name);
+struct device *hsxmbx_chardev_create(u32 minor, void *drvdata, const char *name);
 
 #endif /* HSXMBX_CHARDEV_H */

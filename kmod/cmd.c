@@ -32,12 +32,11 @@
 #include "wait.h"
 
 #define HSXMBX_STDIO_MASK 0x3F
-#define HSXMBX_SNAPSHOT_MAX 65536	/* entries per SNAPSHOT call */
+#define HSXMBX_SNAPSHOT_MAX 65536 /* entries per SNAPSHOT call */
 
 struct hsxmbx_cmd_desc {
 	unsigned int cmd;
-	long (*fn)(struct hsxmbx_ctl *ctl, void *arg, void __user *uarg,
-		   unsigned int how);
+	long (*fn)(struct hsxmbx_ctl *ctl, void *arg, void __user *uarg, unsigned int how);
 };
 
 /* Under the engine lock: the task a command acts for, or an ERR_PTR. */
@@ -55,8 +54,7 @@ static struct hsxmbx_ktask *hsxmbx_cmd_task(struct hsxmbx_ctl *ctl, u32 pid)
 	return ht;
 }
 
-static int hsxmbx_cmd_target(struct hsxmbx_ctl *ctl, u64 ptr, u32 len,
-			     char *buf)
+static int hsxmbx_cmd_target(struct hsxmbx_ctl *ctl, u64 ptr, u32 len, char *buf)
 {
 	struct mbx_target tg;
 
@@ -65,14 +63,14 @@ static int hsxmbx_cmd_target(struct hsxmbx_ctl *ctl, u64 ptr, u32 len,
 	if (copy_from_user(buf, u64_to_user_ptr(ptr), len))
 		return -EFAULT;
 	/* Task-owned mailboxes (svc:x@N, pid:N) are the executive's. */
-	if (!ctl->exec && mbx_target_parse(&tg, buf, len, 0) == 0 &&
-	    tg.owner != MBX_NO_OWNER && tg.owner != 0)
+	if (!ctl->exec && mbx_target_parse(&tg, buf, len, 0) == 0 && tg.owner != MBX_NO_OWNER &&
+	    tg.owner != 0)
 		return -EPERM;
 	return 0;
 }
 
-static long hsxmbx_cmd_features(struct hsxmbx_ctl *ctl, void *arg,
-				void __user *uarg, unsigned int how)
+static long hsxmbx_cmd_features(struct hsxmbx_ctl *ctl, void *arg, void __user *uarg,
+				unsigned int how)
 {
 	struct hsxmbx_features *f = arg;
 	const struct mbx_config *cfg = mbx_engine_config(hsxmbx_eng);
@@ -91,8 +89,7 @@ static long hsxmbx_cmd_features(struct hsxmbx_ctl *ctl, void *arg,
 	return HSX_MBX_STATUS_OK;
 }
 
-static long hsxmbx_cmd_bind(struct hsxmbx_ctl *ctl, void *arg,
-			    void __user *uarg, unsigned int how)
+static long hsxmbx_cmd_bind(struct hsxmbx_ctl *ctl, void *arg, void __user *uarg, unsigned int how)
 {
 	struct hsxmbx_bind *b = arg;
 	char target[HSXMBX_TARGET_MAX_BYTES];
@@ -108,14 +105,14 @@ static long hsxmbx_cmd_bind(struct hsxmbx_ctl *ctl, void *arg,
 	hsxmbx_lock();
 	ht = b->pid ? hsxmbx_cmd_task(ctl, b->pid) : hsxmbx_host_binder;
 	ret = IS_ERR(ht) ? PTR_ERR(ht) :
-	      mbx_bind(hsxmbx_eng, ht->t, target, b->target_len, b->capacity,
-		       b->mode, &b->descriptor_id);
+			   mbx_bind(hsxmbx_eng, ht->t, target, b->target_len, b->capacity, b->mode,
+				    &b->descriptor_id);
 	hsxmbx_unlock();
 	return ret;
 }
 
-static long hsxmbx_cmd_unbind(struct hsxmbx_ctl *ctl, void *arg,
-			      void __user *uarg, unsigned int how)
+static long hsxmbx_cmd_unbind(struct hsxmbx_ctl *ctl, void *arg, void __user *uarg,
+			      unsigned int how)
 {
 	struct hsxmbx_unbind *u = arg;
 	char target[HSXMBX_TARGET_MAX_BYTES];
@@ -130,14 +127,13 @@ static long hsxmbx_cmd_unbind(struct hsxmbx_ctl *ctl, void *arg,
 	hsxmbx_lock();
 	ht = u->pid ? hsxmbx_cmd_task(ctl, u->pid) : hsxmbx_host_binder;
 	ret = IS_ERR(ht) ? PTR_ERR(ht) :
-	      mbx_unbind(hsxmbx_eng, ht->t, target, u->target_len,
-			 !!(u->flags & HSXMBX_UNBIND_FORCE));
+			   mbx_unbind(hsxmbx_eng, ht->t, target, u->target_len,
+				      !!(u->flags & HSXMBX_UNBIND_FORCE));
 	hsxmbx_unlock();
 	return ret;
 }
 
-static long hsxmbx_cmd_open(struct hsxmbx_ctl *ctl, void *arg,
-			    void __user *uarg, unsigned int how)
+static long hsxmbx_cmd_open(struct hsxmbx_ctl *ctl, void *arg, void __user *uarg, unsigned int how)
 {
 	struct hsxmbx_open *o = arg;
 	char target[HSXMBX_TARGET_MAX_BYTES];
@@ -152,9 +148,9 @@ static long hsxmbx_cmd_open(struct hsxmbx_ctl *ctl, void *arg,
 		return ret;
 	hsxmbx_lock();
 	ht = hsxmbx_cmd_task(ctl, o->pid);
-	ret = IS_ERR(ht) ? PTR_ERR(ht) :
-	      mbx_open(hsxmbx_eng, ht->t, target, o->target_len, o->access,
-		       &o->handle);
+	ret = IS_ERR(ht) ?
+		      PTR_ERR(ht) :
+		      mbx_open(hsxmbx_eng, ht->t, target, o->target_len, o->access, &o->handle);
 	o->descriptor_id = 0;
 	if (ret == HSX_MBX_STATUS_OK) {
 		h = mbx_handle_lookup(hsxmbx_eng, ht->t, o->handle);
@@ -164,8 +160,7 @@ static long hsxmbx_cmd_open(struct hsxmbx_ctl *ctl, void *arg,
 	return ret;
 }
 
-static long hsxmbx_cmd_close(struct hsxmbx_ctl *ctl, void *arg,
-			     void __user *uarg, unsigned int how)
+static long hsxmbx_cmd_close(struct hsxmbx_ctl *ctl, void *arg, void __user *uarg, unsigned int how)
 {
 	struct hsxmbx_close *c = arg;
 	struct hsxmbx_ktask *ht;
@@ -180,8 +175,7 @@ static long hsxmbx_cmd_close(struct hsxmbx_ctl *ctl, void *arg,
 	return ret;
 }
 
-static long hsxmbx_cmd_tap(struct hsxmbx_ctl *ctl, void *arg,
-			   void __user *uarg, unsigned int how)
+static long hsxmbx_cmd_tap(struct hsxmbx_ctl *ctl, void *arg, void __user *uarg, unsigned int how)
 {
 	struct hsxmbx_tap *tp = arg;
 	struct hsxmbx_ktask *ht;
@@ -191,14 +185,12 @@ static long hsxmbx_cmd_tap(struct hsxmbx_ctl *ctl, void *arg,
 		return -EINVAL;
 	hsxmbx_lock();
 	ht = hsxmbx_cmd_task(ctl, tp->pid);
-	ret = IS_ERR(ht) ? PTR_ERR(ht) :
-	      mbx_tap(hsxmbx_eng, ht->t, tp->handle, tp->enable);
+	ret = IS_ERR(ht) ? PTR_ERR(ht) : mbx_tap(hsxmbx_eng, ht->t, tp->handle, tp->enable);
 	hsxmbx_unlock();
 	return ret;
 }
 
-static long hsxmbx_cmd_peek(struct hsxmbx_ctl *ctl, void *arg,
-			    void __user *uarg, unsigned int how)
+static long hsxmbx_cmd_peek(struct hsxmbx_ctl *ctl, void *arg, void __user *uarg, unsigned int how)
 {
 	struct hsxmbx_peek *p = arg;
 	struct mbx_peek_result r = {};
@@ -209,8 +201,7 @@ static long hsxmbx_cmd_peek(struct hsxmbx_ctl *ctl, void *arg,
 		return -EINVAL;
 	hsxmbx_lock();
 	ht = hsxmbx_cmd_task(ctl, p->pid);
-	ret = IS_ERR(ht) ? PTR_ERR(ht) :
-	      mbx_peek(hsxmbx_eng, ht->t, p->handle, &r);
+	ret = IS_ERR(ht) ? PTR_ERR(ht) : mbx_peek(hsxmbx_eng, ht->t, p->handle, &r);
 	hsxmbx_unlock();
 	hsxmbx_peek_out(p, &r);
 	return ret;
@@ -221,9 +212,8 @@ static long hsxmbx_cmd_peek(struct hsxmbx_ctl *ctl, void *arg,
  * descriptor sleeps until the engine reports space (ops.space), the
  * timeout passes (HSX_MBX_STATUS_TIMEOUT) or the descriptor dies.
  */
-static u32 hsxmbx_send_once(struct hsxmbx_ctl *ctl, struct hsxmbx_send *s,
-			    struct mbx_msg *m, struct hsxmbx_dnode **dn,
-			    unsigned long *space_seq, long *err)
+static u32 hsxmbx_send_once(struct hsxmbx_ctl *ctl, struct hsxmbx_send *s, struct mbx_msg *m,
+			    struct hsxmbx_dnode **dn, unsigned long *space_seq, long *err)
 {
 	struct hsxmbx_ktask *ht;
 	u32 st;
@@ -236,20 +226,17 @@ static u32 hsxmbx_send_once(struct hsxmbx_ctl *ctl, struct hsxmbx_send *s,
 		hsxmbx_unlock();
 		return HSX_MBX_STATUS_INTERNAL_ERROR;
 	}
-	st = mbx_send(hsxmbx_eng, ht->t, s->handle, m, s->msg_flags,
-		      s->channel, &s->seq);
+	st = mbx_send(hsxmbx_eng, ht->t, s->handle, m, s->msg_flags, s->channel, &s->seq);
 	if (st == HSX_MBX_STATUS_WOULDBLOCK && dn)
 		*dn = hsxmbx_handle_block_dnode(ht->t, s->handle, space_seq);
 	hsxmbx_unlock();
 	return st;
 }
 
-static long hsxmbx_cmd_send(struct hsxmbx_ctl *ctl, void *arg,
-			    void __user *uarg, unsigned int how)
+static long hsxmbx_cmd_send(struct hsxmbx_ctl *ctl, void *arg, void __user *uarg, unsigned int how)
 {
 	struct hsxmbx_send *s = arg;
-	bool block = (s->flags & HSXMBX_SEND_BLOCK) &&
-		     s->timeout != HSX_MBX_TIMEOUT_POLL &&
+	bool block = (s->flags & HSXMBX_SEND_BLOCK) && s->timeout != HSX_MBX_TIMEOUT_POLL &&
 		     !(how & HSXMBX_HOW_NONBLOCK);
 	ktime_t deadline = hsxmbx_deadline(s->timeout);
 	struct hsxmbx_dnode *dn = NULL;
@@ -259,8 +246,8 @@ static long hsxmbx_cmd_send(struct hsxmbx_ctl *ctl, void *arg,
 	u32 st;
 	int ret;
 
-	if ((s->flags & ~HSXMBX_SEND_ALL) || (s->msg_flags & ~0xFFFFu) ||
-	    (s->channel & ~0xFFFFu) || s->timeout > HSX_MBX_TIMEOUT_INFINITE)
+	if ((s->flags & ~HSXMBX_SEND_ALL) || (s->msg_flags & ~0xFFFFu) || (s->channel & ~0xFFFFu) ||
+	    s->timeout > HSX_MBX_TIMEOUT_INFINITE)
 		return -EINVAL;
 	s->sent = 0;
 	s->seq = 0;
@@ -270,29 +257,24 @@ static long hsxmbx_cmd_send(struct hsxmbx_ctl *ctl, void *arg,
 		m = hsxmbx_msg_alloc(s->payload_len);
 		if (!m)
 			return -ENOMEM;
-		if (copy_from_user(mbx_msg_payload(m),
-				   u64_to_user_ptr(s->payload_ptr),
+		if (copy_from_user(mbx_msg_payload(m), u64_to_user_ptr(s->payload_ptr),
 				   s->payload_len)) {
 			hsxmbx_msg_put(m);
 			return -EFAULT;
 		}
-		st = hsxmbx_send_once(ctl, s, m, block ? &dn : NULL,
-				      &space_seq, &err);
+		st = hsxmbx_send_once(ctl, s, m, block ? &dn : NULL, &space_seq, &err);
 		if (err)
 			return err;
 		if (st != HSX_MBX_STATUS_WOULDBLOCK || !dn)
 			break;
-		ret = hsxmbx_wait_event(&dn->wq, &dn->space_seq, space_seq,
-					&dn->dead,
-					s->timeout == HSX_MBX_TIMEOUT_INFINITE ?
-					NULL : &deadline);
+		ret = hsxmbx_wait_event(&dn->wq, &dn->space_seq, space_seq, &dn->dead,
+					s->timeout == HSX_MBX_TIMEOUT_INFINITE ? NULL : &deadline);
 		hsxmbx_dnode_put(dn);
 		dn = NULL;
 		if (ret == -ETIME)
 			return HSX_MBX_STATUS_TIMEOUT;
 		if (ret)
-			return s->timeout == HSX_MBX_TIMEOUT_INFINITE ?
-			       -ERESTARTSYS : -EINTR;
+			return s->timeout == HSX_MBX_TIMEOUT_INFINITE ? -ERESTARTSYS : -EINTR;
 	}
 	if (st == HSX_MBX_STATUS_OK)
 		s->sent = s->payload_len;
@@ -300,8 +282,7 @@ static long hsxmbx_cmd_send(struct hsxmbx_ctl *ctl, void *arg,
 }
 
 /* RECV: POLL, a finite number of ms, or INFINITE. */
-static void hsxmbx_recv_out(struct hsxmbx_recv *r, const struct hsxmbx_recv_req *rq,
-			    u32 copied)
+static void hsxmbx_recv_out(struct hsxmbx_recv *r, const struct hsxmbx_recv_req *rq, u32 copied)
 {
 	const struct mbx_recv_result *res = &rq->res;
 
@@ -315,8 +296,7 @@ static void hsxmbx_recv_out(struct hsxmbx_recv *r, const struct hsxmbx_recv_req 
 	r->seq = res->seq;
 }
 
-static long hsxmbx_cmd_recv(struct hsxmbx_ctl *ctl, void *arg,
-			    void __user *uarg, unsigned int how)
+static long hsxmbx_cmd_recv(struct hsxmbx_ctl *ctl, void *arg, void __user *uarg, unsigned int how)
 {
 	struct hsxmbx_recv *r = arg;
 	struct hsxmbx_recv_req rq = {
@@ -342,8 +322,7 @@ static long hsxmbx_cmd_recv(struct hsxmbx_ctl *ctl, void *arg,
 	n = 0;
 	if (ret == HSX_MBX_STATUS_OK) {
 		n = min(r->buf_len, rq.res.length);
-		if (copy_to_user(u64_to_user_ptr(r->buf_ptr),
-				 mbx_msg_payload(rq.res.msg), n))
+		if (copy_to_user(u64_to_user_ptr(r->buf_ptr), mbx_msg_payload(rq.res.msg), n))
 			ret = -EFAULT;
 	}
 	hsxmbx_recv_done(&rq, n);
@@ -351,8 +330,8 @@ static long hsxmbx_cmd_recv(struct hsxmbx_ctl *ctl, void *arg,
 	return ret;
 }
 
-static long hsxmbx_cmd_handle_fd(struct hsxmbx_ctl *ctl, void *arg,
-				 void __user *uarg, unsigned int how)
+static long hsxmbx_cmd_handle_fd(struct hsxmbx_ctl *ctl, void *arg, void __user *uarg,
+				 unsigned int how)
 {
 	struct hsxmbx_handle_fd *hf = arg;
 	struct hsxmbx_ktask *ht;
@@ -379,14 +358,13 @@ static long hsxmbx_cmd_task_check(struct hsxmbx_ctl *ctl, struct hsxmbx_task *rq
 	if (!ctl->exec)
 		return -EPERM;
 	if (rq->flags || rq->reserved || rq->pid == 0 || rq->pid > 0xFFFF ||
-	    rq->stdio_capacity > HSX_MBX_MAX_CAPACITY ||
-	    (rq->stdio_mode & ~HSXMBX_STDIO_MASK))
+	    rq->stdio_capacity > HSX_MBX_MAX_CAPACITY || (rq->stdio_mode & ~HSXMBX_STDIO_MASK))
 		return -EINVAL;
 	return 0;
 }
 
-static long hsxmbx_cmd_task_register(struct hsxmbx_ctl *ctl, void *arg,
-				     void __user *uarg, unsigned int how)
+static long hsxmbx_cmd_task_register(struct hsxmbx_ctl *ctl, void *arg, void __user *uarg,
+				     unsigned int how)
 {
 	struct hsxmbx_task *rq = arg;
 	struct hsxmbx_ktask *ht;
@@ -403,8 +381,8 @@ static long hsxmbx_cmd_task_register(struct hsxmbx_ctl *ctl, void *arg,
 	return st;
 }
 
-static long hsxmbx_cmd_task_unregister(struct hsxmbx_ctl *ctl, void *arg,
-				       void __user *uarg, unsigned int how)
+static long hsxmbx_cmd_task_unregister(struct hsxmbx_ctl *ctl, void *arg, void __user *uarg,
+				       unsigned int how)
 {
 	struct hsxmbx_task *rq = arg;
 	struct hsxmbx_ktask *ht;
@@ -435,8 +413,8 @@ static int hsxmbx_snap_one(struct mbx_desc *d, void *arg)
 	return 0;
 }
 
-static long hsxmbx_cmd_snapshot(struct hsxmbx_ctl *ctl, void *arg,
-				void __user *uarg, unsigned int how)
+static long hsxmbx_cmd_snapshot(struct hsxmbx_ctl *ctl, void *arg, void __user *uarg,
+				unsigned int how)
 {
 	struct hsxmbx_snapshot *s = arg;
 	struct hsxmbx_snap_fill f = {};
@@ -452,15 +430,14 @@ static long hsxmbx_cmd_snapshot(struct hsxmbx_ctl *ctl, void *arg,
 			return -ENOMEM;
 	}
 	hsxmbx_lock();
-	mbx_for_each_desc(hsxmbx_eng, hsxmbx_snap_one, &f);
+	mbx_visit_descs(hsxmbx_eng, hsxmbx_snap_one, &f);
 	mbx_stats(hsxmbx_eng, &st);
 	hsxmbx_unlock();
 	s->descs_count = f.count;
 	if (f.cap && copy_to_user(u64_to_user_ptr(s->descs_ptr), f.infos,
 				  min(f.cap, f.count) * sizeof(*f.infos)))
 		ret = -EFAULT;
-	if (s->stats_ptr &&
-	    copy_to_user(u64_to_user_ptr(s->stats_ptr), &st, sizeof(st)))
+	if (s->stats_ptr && copy_to_user(u64_to_user_ptr(s->stats_ptr), &st, sizeof(st)))
 		ret = -EFAULT;
 	kvfree(f.infos);
 	return ret;
@@ -497,8 +474,7 @@ union hsxmbx_cmd_arg {
 	struct hsxmbx_task task;
 };
 
-long hsxmbx_cmd(struct hsxmbx_ctl *ctl, unsigned int cmd, void __user *uarg,
-		unsigned int how)
+long hsxmbx_cmd(struct hsxmbx_ctl *ctl, unsigned int cmd, void __user *uarg, unsigned int how)
 {
 	const struct hsxmbx_cmd_desc *c = NULL;
 	union hsxmbx_cmd_arg arg;
@@ -514,8 +490,7 @@ long hsxmbx_cmd(struct hsxmbx_ctl *ctl, unsigned int cmd, void __user *uarg,
 	if (copy_from_user(&arg, uarg, size))
 		return -EFAULT;
 	ret = c->fn(ctl, &arg, uarg, how);
-	if (ret >= 0 && (_IOC_DIR(cmd) & _IOC_READ) &&
-	    copy_to_user(uarg, &arg, size))
+	if (ret >= 0 && (_IOC_DIR(cmd) & _IOC_READ) && copy_to_user(uarg, &arg, size))
 		return -EFAULT;
 	return ret;
 }

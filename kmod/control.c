@@ -43,8 +43,7 @@ static int hsxmbx_control_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static long hsxmbx_control_ioctl(struct file *file, unsigned int cmd,
-				 unsigned long arg)
+static long hsxmbx_control_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	unsigned int how = 0;
 
@@ -53,16 +52,14 @@ static long hsxmbx_control_ioctl(struct file *file, unsigned int cmd,
 	return hsxmbx_cmd(file->private_data, cmd, (void __user *)arg, how);
 }
 
-static int hsxmbx_control_uring_cmd(struct io_uring_cmd *ioucmd,
-				    unsigned int issue_flags)
+static int hsxmbx_control_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 {
 	const struct hsxmbx_uring_cmd *uc = ioucmd->cmd;
 
 	if (READ_ONCE(uc->reserved))
 		return -EINVAL;
 	return hsxmbx_cmd(ioucmd->file->private_data, ioucmd->cmd_op,
-			  u64_to_user_ptr(READ_ONCE(uc->arg_ptr)),
-			  HSXMBX_HOW_NONBLOCK);
+			  u64_to_user_ptr(READ_ONCE(uc->arg_ptr)), HSXMBX_HOW_NONBLOCK);
 }
 
 static const struct file_operations hsxmbx_control_fops = {

@@ -35,7 +35,7 @@ static DEFINE_MUTEX(hsxmbx_mutex);
 struct hsxmbx_cache {
 	struct kmem_cache *cache;
 	const char *name;
-	bool variable;		/* sizes vary: only small ones use the cache */
+	bool variable; /* sizes vary: only small ones use the cache */
 	gfp_t gfp;
 };
 
@@ -44,8 +44,7 @@ static struct hsxmbx_cache hsxmbx_caches[HSXMBX_NR_KINDS] = {
 	[MBX_OBJ_TASK] = { .name = "hsxmbx_task", .gfp = GFP_KERNEL },
 	[MBX_OBJ_DESC] = { .name = "hsxmbx_desc", .gfp = GFP_KERNEL },
 	[MBX_OBJ_HANDLE] = { .name = "hsxmbx_handle", .gfp = GFP_KERNEL },
-	[MBX_OBJ_MSG] = { .name = "hsxmbx_msg", .variable = true,
-			  .gfp = GFP_KERNEL_ACCOUNT },
+	[MBX_OBJ_MSG] = { .name = "hsxmbx_msg", .variable = true, .gfp = GFP_KERNEL_ACCOUNT },
 	[MBX_OBJ_TAPENT] = { .name = "hsxmbx_tapent", .gfp = GFP_KERNEL },
 	[MBX_OBJ_TABLE] = { .name = NULL, .gfp = GFP_KERNEL },
 	[MBX_OBJ_PIN] = { .name = "hsxmbx_pin", .gfp = GFP_KERNEL },
@@ -74,8 +73,7 @@ static struct kmem_cache *hsxmbx_cache_for(struct hsxmbx_cache *c, u32 size)
 	if (!c->name)
 		return NULL;
 	if (!c->cache)
-		c->cache = kmem_cache_create(c->name, obj, 0,
-					     SLAB_HWCACHE_ALIGN, NULL);
+		c->cache = kmem_cache_create(c->name, obj, 0, SLAB_HWCACHE_ALIGN, NULL);
 	if (c->cache && size <= kmem_cache_size(c->cache))
 		return c->cache;
 	return NULL;
@@ -170,10 +168,9 @@ int hsxmbx_engine_init(const struct mbx_config *cfg)
 	struct hsxmbx_cache *msgs = &hsxmbx_caches[MBX_OBJ_MSG];
 
 	/* Payloads are copied to and from user memory: whitelist them. */
-	msgs->cache = kmem_cache_create_usercopy(msgs->name,
-						 HSXMBX_SMALL_MSG + 64, 0,
-						 SLAB_HWCACHE_ALIGN, 0,
-						 HSXMBX_SMALL_MSG + 64, NULL);
+	msgs->cache = kmem_cache_create_usercopy(msgs->name, HSXMBX_SMALL_MSG + 64, 0,
+						 SLAB_HWCACHE_ALIGN, 0, HSXMBX_SMALL_MSG + 64,
+						 NULL);
 	if (!msgs->cache)
 		return -ENOMEM;
 	hsxmbx_lock();

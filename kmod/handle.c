@@ -45,13 +45,13 @@ struct hsxmbx_hfile {
 	bool raw;
 	struct hsxmbx_hwait *hw;
 	struct hsxmbx_dnode *dn;
-	struct mbx_desc *pinned;	/* node files: host reference */
-	u64 missed_seen;		/* tap copies lost, as of the last read */
+	struct mbx_desc *pinned; /* node files: host reference */
+	u64 missed_seen; /* tap copies lost, as of the last read */
 };
 
 /* Under the lock: one attempt; arms *hw and *seq to sleep on NO_DATA. */
-static u32 hsxmbx_recv_try(struct hsxmbx_recv_req *rq, unsigned int flags,
-			   struct hsxmbx_hwait **hw, unsigned long *seq)
+static u32 hsxmbx_recv_try(struct hsxmbx_recv_req *rq, unsigned int flags, struct hsxmbx_hwait **hw,
+			   unsigned long *seq)
 {
 	struct mbx_task *t = rq->ht->t;
 	struct mbx_handle *h;
@@ -77,8 +77,7 @@ static u32 hsxmbx_recv_cancel(struct hsxmbx_recv_req *rq, bool timed_out)
 {
 	if (!rq->ht->t)
 		return HSX_MBX_STATUS_INVALID_HANDLE;
-	return mbx_cancel_wait(hsxmbx_eng, rq->ht->t, rq->handle, timed_out,
-			       &rq->res);
+	return mbx_cancel_wait(hsxmbx_eng, rq->ht->t, rq->handle, timed_out, &rq->res);
 }
 
 /* Returns the HSX status (OK: rq->res.msg referenced) or -errno. */
@@ -130,8 +129,7 @@ void hsxmbx_recv_done(struct hsxmbx_recv_req *rq, u32 copied)
 	if (copied < rq->res.length && rq->ht->t) {
 		h = mbx_handle_lookup(hsxmbx_eng, rq->ht->t, rq->handle);
 		if (h)
-			mbx_note_truncated(hsxmbx_eng, h,
-					   rq->res.length - copied);
+			mbx_note_truncated(hsxmbx_eng, h, rq->res.length - copied);
 	}
 	mbx_msg_put(hsxmbx_eng, rq->res.msg);
 	rq->res.msg = NULL;
@@ -169,8 +167,8 @@ void hsxmbx_peek_out(struct hsxmbx_peek *p, const struct mbx_peek_result *r)
 }
 
 /* Under the lock: a handle file's state for handle h of task ht. */
-static struct hsxmbx_hfile *hsxmbx_hfile_new(struct hsxmbx_ktask *ht,
-					     struct mbx_handle *h, bool raw)
+static struct hsxmbx_hfile *hsxmbx_hfile_new(struct hsxmbx_ktask *ht, struct mbx_handle *h,
+					     bool raw)
 {
 	struct hsxmbx_hfile *hf = kzalloc(sizeof(*hf), GFP_KERNEL);
 
@@ -210,12 +208,10 @@ static int hsxmbx_hfile_release(struct inode *inode, struct file *file)
 
 static bool hsxmbx_nonblock(struct kiocb *iocb)
 {
-	return (iocb->ki_filp->f_flags & O_NONBLOCK) ||
-	       (iocb->ki_flags & IOCB_NOWAIT);
+	return (iocb->ki_filp->f_flags & O_NONBLOCK) || (iocb->ki_flags & IOCB_NOWAIT);
 }
 
-static ssize_t hsxmbx_hfile_copy_out(struct hsxmbx_recv_req *rq,
-				     struct iov_iter *to, size_t hdr)
+static ssize_t hsxmbx_hfile_copy_out(struct hsxmbx_recv_req *rq, struct iov_iter *to, size_t hdr)
 {
 	const struct mbx_recv_result *res = &rq->res;
 	u32 n = min_t(size_t, res->length, iov_iter_count(to) - hdr);
@@ -244,8 +240,7 @@ static struct mbx_handle *hsxmbx_hfile_handle(struct hsxmbx_hfile *hf)
 	return mbx_handle_lookup(hsxmbx_eng, hf->ht->t, hf->handle);
 }
 
-static u64 hsxmbx_hfile_missed(struct hsxmbx_hfile *hf,
-			       struct mbx_tap_stats *ts)
+static u64 hsxmbx_hfile_missed(struct hsxmbx_hfile *hf, struct mbx_tap_stats *ts)
 {
 	struct mbx_handle *h = hsxmbx_hfile_handle(hf);
 
@@ -271,8 +266,7 @@ static ssize_t hsxmbx_hfile_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	struct hsxmbx_recv_req rq = {
 		.ht = hf->ht,
 		.handle = hf->handle,
-		.timeout = hsxmbx_nonblock(iocb) ? HSX_MBX_TIMEOUT_POLL :
-						   HSX_MBX_TIMEOUT_INFINITE,
+		.timeout = hsxmbx_nonblock(iocb) ? HSX_MBX_TIMEOUT_POLL : HSX_MBX_TIMEOUT_INFINITE,
 	};
 	long st;
 
@@ -295,8 +289,8 @@ static ssize_t hsxmbx_hfile_read_iter(struct kiocb *iocb, struct iov_iter *to)
 }
 
 /* One send; on a refused FANOUT_BLOCK send, *dn is where to wait. */
-static u32 hsxmbx_hfile_send(struct hsxmbx_hfile *hf, struct mbx_msg *m,
-			     struct hsxmbx_dnode **dn, unsigned long *space_seq)
+static u32 hsxmbx_hfile_send(struct hsxmbx_hfile *hf, struct mbx_msg *m, struct hsxmbx_dnode **dn,
+			     unsigned long *space_seq)
 {
 	struct mbx_task *t;
 	u32 seq, st;
@@ -342,8 +336,7 @@ static ssize_t hsxmbx_hfile_write_iter(struct kiocb *iocb, struct iov_iter *from
 			return len;
 		if (!dn)
 			return hsxmbx_status_errno(st);
-		ret = hsxmbx_wait_event(&dn->wq, &dn->space_seq, space_seq,
-					&dn->dead, NULL);
+		ret = hsxmbx_wait_event(&dn->wq, &dn->space_seq, space_seq, &dn->dead, NULL);
 		hsxmbx_dnode_put(dn);
 		if (ret)
 			return -ERESTARTSYS;
@@ -364,8 +357,7 @@ static __poll_t hsxmbx_hfile_poll(struct file *file, poll_table *wait)
 	hsxmbx_lock();
 	h = hsxmbx_hfile_handle(hf);
 	if (h)
-		ready = mbx_handle_ready(hsxmbx_eng, h,
-					 !!(file->f_mode & FMODE_READ));
+		ready = mbx_handle_ready(hsxmbx_eng, h, !!(file->f_mode & FMODE_READ));
 	hsxmbx_unlock();
 	if (ready & MBX_READY_IN)
 		mask |= EPOLLIN | EPOLLRDNORM;
@@ -408,8 +400,7 @@ static long hsxmbx_hfile_info(struct hsxmbx_hfile *hf, void __user *uarg)
 	hsxmbx_unlock();
 	if (!h)
 		return HSX_MBX_STATUS_DESTROYED;
-	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT :
-	       HSX_MBX_STATUS_OK;
+	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : HSX_MBX_STATUS_OK;
 }
 
 static long hsxmbx_hfile_tap_stats(struct hsxmbx_hfile *hf, void __user *uarg)
@@ -428,12 +419,10 @@ static long hsxmbx_hfile_tap_stats(struct hsxmbx_hfile *hf, void __user *uarg)
 	out.missed = ts.missed;
 	out.depth = ts.depth;
 	out.bytes = ts.bytes;
-	return copy_to_user(uarg, &out, sizeof(out)) ? -EFAULT :
-	       HSX_MBX_STATUS_OK;
+	return copy_to_user(uarg, &out, sizeof(out)) ? -EFAULT : HSX_MBX_STATUS_OK;
 }
 
-static long hsxmbx_hfile_ioctl(struct file *file, unsigned int cmd,
-			       unsigned long arg)
+static long hsxmbx_hfile_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct hsxmbx_hfile *hf = file->private_data;
 
@@ -460,8 +449,7 @@ static const struct file_operations hsxmbx_hfile_fops = {
 	.llseek = no_llseek,
 };
 
-static struct hsxmbx_hfile *hsxmbx_hfile_for(struct hsxmbx_ktask *ht,
-					     u32 handle, bool raw, u32 *st)
+static struct hsxmbx_hfile *hsxmbx_hfile_for(struct hsxmbx_ktask *ht, u32 handle, bool raw, u32 *st)
 {
 	struct hsxmbx_hfile *hf = NULL;
 	struct mbx_handle *h = NULL;
@@ -484,8 +472,7 @@ static void hsxmbx_hfile_drop(struct hsxmbx_hfile *hf)
 }
 
 /* HSXMBX_IOC_HANDLE_FD: the fd is published only once userspace has it. */
-int hsxmbx_handle_fd(struct hsxmbx_ktask *ht, struct hsxmbx_handle_fd *arg,
-		     void __user *uarg)
+int hsxmbx_handle_fd(struct hsxmbx_ktask *ht, struct hsxmbx_handle_fd *arg, void __user *uarg)
 {
 	struct hsxmbx_handle_fd __user *ua = uarg;
 	struct hsxmbx_hfile *hf;
@@ -512,7 +499,7 @@ int hsxmbx_handle_fd(struct hsxmbx_ktask *ht, struct hsxmbx_handle_fd *arg,
 	arg->fd = fd;
 	if (put_user(fd, &ua->fd)) {
 		put_unused_fd(fd);
-		fput(file);	/* ->release frees hf */
+		fput(file); /* ->release frees hf */
 		return -EFAULT;
 	}
 	fd_install(fd, file);
@@ -546,9 +533,8 @@ int hsxmbx_hfile_open_node(struct file *file, struct mbx_desc *d)
 	if (st == HSX_MBX_STATUS_OK && access == HSX_MBX_MODE_RDONLY)
 		st = mbx_tap(hsxmbx_eng, ht->t, handle, 1);
 	if (st == HSX_MBX_STATUS_OK)
-		hf = hsxmbx_hfile_new(ht, mbx_handle_lookup(hsxmbx_eng, ht->t,
-							    handle), true);
-	hsxmbx_task_put(ht);	/* hf holds its own reference */
+		hf = hsxmbx_hfile_new(ht, mbx_handle_lookup(hsxmbx_eng, ht->t, handle), true);
+	hsxmbx_task_put(ht); /* hf holds its own reference */
 	if (!hf)
 		return st == HSX_MBX_STATUS_OK ? -ENOMEM : hsxmbx_status_errno(st);
 	mbx_desc_get(d);

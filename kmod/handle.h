@@ -34,8 +34,7 @@ struct hsxmbx_dnode *hsxmbx_handle_block_dnode(struct mbx_task *t, u32 handle,
 					       unsigned long *space_seq);
 void hsxmbx_peek_out(struct hsxmbx_peek *p, const struct mbx_peek_result *r);
 
-int hsxmbx_handle_fd(struct hsxmbx_ktask *ht, struct hsxmbx_handle_fd *arg,
-		     void __user *uarg);
+int hsxmbx_handle_fd(struct hsxmbx_ktask *ht, struct hsxmbx_handle_fd *arg, void __user *uarg);
 int hsxmbx_hfile_open_node(struct file *file, struct mbx_desc *d);
 
 #endif /* HSXMBX_HANDLE_H */

@@ -108,8 +108,8 @@ static int __init hsxmbx_init(void)
 	if (ret)
 		goto err_chardev;
 	hsxmbx_debugfs_init();
-	pr_info("hsxmbx: loaded (ABI %d, profile %s, %u descriptors)\n",
-		HSXMBX_ABI_VERSION, profile, cfg.max_descriptors);
+	pr_info("hsxmbx: loaded (ABI %d, profile %s, %u descriptors)\n", HSXMBX_ABI_VERSION,
+		profile, cfg.max_descriptors);
 	return 0;
 
 err_chardev:

@@ -36,7 +36,7 @@
 
 static DEFINE_XARRAY_ALLOC(hsxmbx_minors);
 static u32 hsxmbx_minor_next;
-static LIST_HEAD(hsxmbx_node_pending);	/* under the engine lock */
+static LIST_HEAD(hsxmbx_node_pending); /* under the engine lock */
 static DEFINE_MUTEX(hsxmbx_node_mutex);
 
 static void hsxmbx_dnode_release(struct kref *ref)
@@ -82,8 +82,7 @@ static bool hsxmbx_node_name(struct hsxmbx_dnode *dn, struct mbx_desc *d)
 	if (!colon || !hsxmbx_node_name_ok(colon + 1))
 		return false;
 	*colon = '\0';
-	snprintf(dn->devname, sizeof(dn->devname), "hsxmbx!%s!%s", target,
-		 colon + 1);
+	snprintf(dn->devname, sizeof(dn->devname), "hsxmbx!%s!%s", target, colon + 1);
 	return true;
 }
 
@@ -110,9 +109,8 @@ void hsxmbx_node_created(void *host, struct mbx_desc *d)
 	mbx_desc_set_host(d, dn);
 	if (!hsxmbx_node_name(dn, d))
 		return;
-	ret = xa_alloc_cyclic(&hsxmbx_minors, &dn->minor, dn,
-			      XA_LIMIT(1, MINORMASK), &hsxmbx_minor_next,
-			      GFP_KERNEL);
+	ret = xa_alloc_cyclic(&hsxmbx_minors, &dn->minor, dn, XA_LIMIT(1, MINORMASK),
+			      &hsxmbx_minor_next, GFP_KERNEL);
 	if (ret < 0) {
 		dn->minor = 0;
 		return;
@@ -161,8 +159,7 @@ static void hsxmbx_node_run(struct hsxmbx_node_op *op)
 	}
 	dev = hsxmbx_chardev_create(dn->minor, dn, dn->devname);
 	if (IS_ERR(dev))
-		pr_warn_ratelimited("hsxmbx: no node %s: %ld\n", dn->devname,
-				    PTR_ERR(dev));
+		pr_warn_ratelimited("hsxmbx: no node %s: %ld\n", dn->devname, PTR_ERR(dev));
 	else
 		dn->dev = dev;
 }
@@ -196,8 +193,7 @@ umode_t hsxmbx_node_mode(struct device *dev)
 	 * control device may use them); svc: and pid: belong to VM tasks
 	 * and only the executive (root) may touch them.
 	 */
-	if (dn && (dn->ns == HSX_MBX_NAMESPACE_APP ||
-		   dn->ns == HSX_MBX_NAMESPACE_SHARED))
+	if (dn && (dn->ns == HSX_MBX_NAMESPACE_APP || dn->ns == HSX_MBX_NAMESPACE_SHARED))
 		return 0666;
 	return 0600;
 }

@@ -24,7 +24,7 @@
 #include "engine.h"
 #include "task.h"
 
-static DEFINE_XARRAY(hsxmbx_vm_tasks);	/* pid -> hsxmbx_task */
+static DEFINE_XARRAY(hsxmbx_vm_tasks); /* pid -> hsxmbx_task */
 struct hsxmbx_ktask *hsxmbx_host_binder;
 
 static struct hsxmbx_ktask *hsxmbx_task_alloc(struct mbx_task *t, u32 pid)
@@ -55,8 +55,8 @@ struct hsxmbx_ktask *hsxmbx_task_new_host(void)
 	return ht;
 }
 
-struct hsxmbx_ktask *hsxmbx_task_register(const struct hsxmbx_task *rq,
-					  void *registrar, u32 *status)
+struct hsxmbx_ktask *hsxmbx_task_register(const struct hsxmbx_task *rq, void *registrar,
+					  u32 *status)
 {
 	struct hsxmbx_ktask *ht = hsxmbx_task_alloc(NULL, rq->pid);
 	u32 pid = rq->pid;
@@ -65,12 +65,10 @@ struct hsxmbx_ktask *hsxmbx_task_register(const struct hsxmbx_task *rq,
 	hsxmbx_assert_locked();
 	if (!ht || xa_insert(&hsxmbx_vm_tasks, pid, ht, GFP_KERNEL)) {
 		kfree(ht);
-		*status = ht ? HSX_MBX_STATUS_INVALID_ARGUMENT :
-			       HSX_MBX_STATUS_INTERNAL_ERROR;
+		*status = ht ? HSX_MBX_STATUS_INVALID_ARGUMENT : HSX_MBX_STATUS_INTERNAL_ERROR;
 		return NULL;
 	}
-	*status = mbx_task_register_with(hsxmbx_eng, pid, rq->stdio_capacity,
-					 rq->stdio_mode, &t);
+	*status = mbx_task_register_with(hsxmbx_eng, pid, rq->stdio_capacity, rq->stdio_mode, &t);
 	if (*status != HSX_MBX_STATUS_OK) {
 		xa_erase(&hsxmbx_vm_tasks, pid);
 		kfree(ht);

@@ -29,8 +29,8 @@ extern struct hsxmbx_ktask *hsxmbx_host_binder;
 int hsxmbx_task_init(void);
 void hsxmbx_task_exit(void);
 struct hsxmbx_ktask *hsxmbx_task_new_host(void);
-struct hsxmbx_ktask *hsxmbx_task_register(const struct hsxmbx_task *rq,
-					  void *registrar, u32 *status);
+struct hsxmbx_ktask *hsxmbx_task_register(const struct hsxmbx_task *rq, void *registrar,
+					  u32 *status);
 struct hsxmbx_ktask *hsxmbx_task_find(u32 pid);
 void hsxmbx_task_unregister(struct hsxmbx_ktask *ht);
 void hsxmbx_task_get(struct hsxmbx_ktask *ht);

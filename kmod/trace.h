@@ -25,6 +25,8 @@
 
 void hsxmbx_trace_event(void *host, const struct mbx_event *ev);
 
+/* The TRACE_EVENT DSL is laid out for reading, not for clang-format. */
+/* clang-format off */
 DECLARE_EVENT_CLASS(hsxmbx_event,
 	TP_PROTO(const struct mbx_event *ev, const char *target),
 	TP_ARGS(ev, target),
@@ -102,6 +104,7 @@ HSXMBX_TRACE_EVENT(error);
 HSXMBX_TRACE_EVENT(tap_overrun);
 HSXMBX_TRACE_EVENT(truncated);
 
+/* clang-format on */
 #endif /* HSXMBX_TRACE_H */
 
 #undef TRACE_INCLUDE_PATH

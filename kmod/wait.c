@@ -62,8 +62,7 @@ unsigned long hsxmbx_hwait_seq(struct hsxmbx_hwait *hw)
 	return hw->seq;
 }
 
-static bool hsxmbx_wait_done(unsigned long *seqp, unsigned long seq,
-			     const bool *dead)
+static bool hsxmbx_wait_done(unsigned long *seqp, unsigned long seq, const bool *dead)
 {
 	return READ_ONCE(*seqp) != seq || (dead && READ_ONCE(*dead));
 }
@@ -72,20 +71,17 @@ static bool hsxmbx_wait_done(unsigned long *seqp, unsigned long seq,
  * Sleep until *seqp moves past seq, *dead is set, the deadline passes
  * (NULL: never) or a signal arrives.  Returns 0, -ETIME or -ERESTARTSYS.
  */
-int hsxmbx_wait_event(wait_queue_head_t *wq, unsigned long *seqp,
-		      unsigned long seq, const bool *dead,
-		      const ktime_t *deadline)
+int hsxmbx_wait_event(wait_queue_head_t *wq, unsigned long *seqp, unsigned long seq,
+		      const bool *dead, const ktime_t *deadline)
 {
 	ktime_t left;
 
 	if (!deadline)
-		return wait_event_interruptible(*wq,
-				hsxmbx_wait_done(seqp, seq, dead));
+		return wait_event_interruptible(*wq, hsxmbx_wait_done(seqp, seq, dead));
 	left = ktime_sub(*deadline, ktime_get());
 	if (ktime_to_ns(left) <= 0)
 		return hsxmbx_wait_done(seqp, seq, dead) ? 0 : -ETIME;
-	return wait_event_interruptible_hrtimeout(*wq,
-			hsxmbx_wait_done(seqp, seq, dead), left);
+	return wait_event_interruptible_hrtimeout(*wq, hsxmbx_wait_done(seqp, seq, dead), left);
 }
 
 ktime_t hsxmbx_deadline(u32 timeout_ms)

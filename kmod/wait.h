@@ -27,9 +27,8 @@ struct hsxmbx_hwait *hsxmbx_hwait_get(struct mbx_handle *h);
 void hsxmbx_hwait_put(struct hsxmbx_hwait *hw);
 unsigned long hsxmbx_hwait_seq(struct hsxmbx_hwait *hw);
 
-int hsxmbx_wait_event(wait_queue_head_t *wq, unsigned long *seqp,
-		      unsigned long seq, const bool *dead,
-		      const ktime_t *deadline);
+int hsxmbx_wait_event(wait_queue_head_t *wq, unsigned long *seqp, unsigned long seq,
+		      const bool *dead, const ktime_t *deadline);
 ktime_t hsxmbx_deadline(u32 timeout_ms);
 
 /* mbx_ops hooks. */

@@ -60,8 +60,7 @@ struct mbx_desc *mbx_desc_lookup_id(struct mbx_engine *eng, __u32 id)
 	return 0;
 }
 
-static void mbx_desc_set_fanout_count(struct mbx_engine *eng, struct mbx_desc *d,
-				      __u32 new_mode)
+static void mbx_desc_set_fanout_count(struct mbx_engine *eng, struct mbx_desc *d, __u32 new_mode)
 {
 	int was = mbx_is_fanout(d), will = (new_mode & MBX_FANOUT_BITS) != 0;
 
@@ -74,12 +73,10 @@ static void mbx_desc_set_fanout_count(struct mbx_engine *eng, struct mbx_desc *d
 
 static void mbx_desc_link(struct mbx_engine *eng, struct mbx_desc *d)
 {
-	mbx_htab_add(eng, &eng->desc_by_key, &d->key_node,
-		     mbx_hash_key(d->ns, d->name, d->owner));
+	mbx_htab_add(eng, &eng->desc_by_key, &d->key_node, mbx_hash_key(d->ns, d->name, d->owner));
 	mbx_htab_add(eng, &eng->desc_by_id, &d->id_node, mbx_hash_u32(d->id, 0));
 	if (d->owner != MBX_NO_OWNER && d->owner != 0) {
-		mbx_htab_add(eng, &eng->desc_by_owner, &d->owner_node,
-			     mbx_owner_hash(d->owner));
+		mbx_htab_add(eng, &eng->desc_by_owner, &d->owner_node, mbx_owner_hash(d->owner));
 		d->owned = 1;
 	}
 	mbx_list_add_tail(&d->all_node, &eng->descs);
@@ -101,8 +98,7 @@ static void mbx_desc_unlink(struct mbx_engine *eng, struct mbx_desc *d)
 	mbx_desc_set_fanout_count(eng, d, d->mode & ~MBX_FANOUT_BITS);
 }
 
-static void mbx_desc_event(struct mbx_engine *eng, struct mbx_desc *d,
-			   enum mbx_event_type type)
+static void mbx_desc_event(struct mbx_engine *eng, struct mbx_desc *d, enum mbx_event_type type)
 {
 	struct mbx_event ev;
 
@@ -127,8 +123,8 @@ static __u32 mbx_pool_full(struct mbx_engine *eng, const struct mbx_target *tg)
 	return HSX_MBX_STATUS_NO_DESCRIPTOR;
 }
 
-static __u32 mbx_desc_create(struct mbx_engine *eng, const struct mbx_target *tg,
-			     __u32 capacity, __u32 mode, struct mbx_desc **out)
+static __u32 mbx_desc_create(struct mbx_engine *eng, const struct mbx_target *tg, __u32 capacity,
+			     __u32 mode, struct mbx_desc **out)
 {
 	struct mbx_desc *d;
 
@@ -156,8 +152,7 @@ static __u32 mbx_desc_create(struct mbx_engine *eng, const struct mbx_target *tg
 	return HSX_MBX_STATUS_OK;
 }
 
-__u32 mbx_desc_resolve(struct mbx_engine *eng, const struct mbx_target *tg,
-		       struct mbx_desc **out)
+__u32 mbx_desc_resolve(struct mbx_engine *eng, const struct mbx_target *tg, struct mbx_desc **out)
 {
 	*out = mbx_desc_find(eng, tg);
 	if (*out)
@@ -236,7 +231,7 @@ void mbx_desc_destroy(struct mbx_engine *eng, struct mbx_desc *d)
 {
 	if (d->dead)
 		return;
-	mbx_desc_ref(d);  /* dropping pins must not free it under us */
+	mbx_desc_ref(d); /* dropping pins must not free it under us */
 	d->dead = 1;
 	mbx_desc_unlink(eng, d);
 	while (!mbx_list_empty(&d->pins))
@@ -270,8 +265,7 @@ restart:
 void mbx_desc_free_all(struct mbx_engine *eng)
 {
 	while (!mbx_list_empty(&eng->descs)) {
-		struct mbx_desc *d =
-			mbx_list_entry(eng->descs.next, struct mbx_desc, all_node);
+		struct mbx_desc *d = mbx_list_entry(eng->descs.next, struct mbx_desc, all_node);
 
 		d->refs++;
 		mbx_desc_destroy(eng, d);
@@ -290,8 +284,7 @@ void mbx_desc_apply_mode(struct mbx_engine *eng, struct mbx_desc *d, __u32 mode)
 	mbx_queue_enforce_capacity(eng, d);
 }
 
-static void mbx_desc_set_capacity(struct mbx_engine *eng, struct mbx_desc *d,
-				  __u32 capacity)
+static void mbx_desc_set_capacity(struct mbx_engine *eng, struct mbx_desc *d, __u32 capacity)
 {
 	eng->total_capacity -= d->capacity;
 	d->capacity = capacity;
@@ -320,8 +313,7 @@ static __u32 mbx_pin(struct mbx_engine *eng, struct mbx_task *t, struct mbx_desc
 }
 
 static __u32 mbx_bind_target(struct mbx_engine *eng, struct mbx_task *t,
-			     const struct mbx_target *tg, __u32 capacity,
-			     __u32 mode, __u32 *id)
+			     const struct mbx_target *tg, __u32 capacity, __u32 mode, __u32 *id)
 {
 	struct mbx_desc *d = mbx_desc_find(eng, tg);
 	__u32 st;
@@ -346,8 +338,8 @@ static __u32 mbx_bind_target(struct mbx_engine *eng, struct mbx_task *t,
 	return HSX_MBX_STATUS_OK;
 }
 
-__u32 mbx_bind(struct mbx_engine *eng, struct mbx_task *t, const char *target,
-	       __u32 len, __u32 capacity, __u32 mode, __u32 *descriptor_id)
+__u32 mbx_bind(struct mbx_engine *eng, struct mbx_task *t, const char *target, __u32 len,
+	       __u32 capacity, __u32 mode, __u32 *descriptor_id)
 {
 	struct mbx_target tg;
 	__u32 st;
@@ -374,8 +366,8 @@ static struct mbx_pin *mbx_pin_find(struct mbx_desc *d, struct mbx_task *t)
 	return 0;
 }
 
-__u32 mbx_unbind(struct mbx_engine *eng, struct mbx_task *t, const char *target,
-		 __u32 len, int force)
+__u32 mbx_unbind(struct mbx_engine *eng, struct mbx_task *t, const char *target, __u32 len,
+		 int force)
 {
 	struct mbx_target tg;
 	struct mbx_desc *d;
@@ -418,8 +410,7 @@ static int mbx_stdio_stream(const struct mbx_desc *d, __u32 mask)
 	return 0;
 }
 
-__u32 mbx_set_stdio_mode(struct mbx_engine *eng, __u32 stream_mask, __u32 mode,
-			 int update_existing)
+__u32 mbx_set_stdio_mode(struct mbx_engine *eng, __u32 stream_mask, __u32 mode, int update_existing)
 {
 	struct mbx_list *it;
 	__u32 i;

@@ -67,8 +67,8 @@ static void mbx_engine_free_tables(struct mbx_engine *eng)
 	mbx_htab_fini(eng, &eng->handles);
 }
 
-struct mbx_engine *mbx_engine_create(const struct mbx_config *cfg,
-				     const struct mbx_ops *ops, void *host)
+struct mbx_engine *mbx_engine_create(const struct mbx_config *cfg, const struct mbx_ops *ops,
+				     void *host)
 {
 	struct mbx_engine *eng;
 
@@ -103,8 +103,7 @@ void mbx_engine_destroy(struct mbx_engine *eng)
 	if (!eng)
 		return;
 	while (!mbx_list_empty(&eng->tasks))
-		mbx_task_teardown(eng, mbx_list_entry(eng->tasks.next,
-						      struct mbx_task, all_node));
+		mbx_task_teardown(eng, mbx_list_entry(eng->tasks.next, struct mbx_task, all_node));
 	mbx_desc_free_all(eng);
 	mbx_engine_free_tables(eng);
 	eng->ops->free(eng->host, MBX_OBJ_ENGINE, eng, sizeof(*eng));

@@ -23,8 +23,7 @@ static __u32 mbx_handle_hash(const struct mbx_task *t, __u32 number)
 	return mbx_hash_u32(t->uid, number);
 }
 
-struct mbx_handle *mbx_handle_find(struct mbx_engine *eng, struct mbx_task *t,
-				   __u32 number)
+struct mbx_handle *mbx_handle_find(struct mbx_engine *eng, struct mbx_task *t, __u32 number)
 {
 	struct mbx_hnode *n;
 
@@ -40,8 +39,7 @@ struct mbx_handle *mbx_handle_find(struct mbx_engine *eng, struct mbx_task *t,
 	return 0;
 }
 
-struct mbx_handle *mbx_handle_lookup(struct mbx_engine *eng, struct mbx_task *t,
-				     __u32 handle)
+struct mbx_handle *mbx_handle_lookup(struct mbx_engine *eng, struct mbx_task *t, __u32 handle)
 {
 	return mbx_handle_find(eng, t, handle);
 }
@@ -100,8 +98,8 @@ static void mbx_handle_link(struct mbx_engine *eng, struct mbx_handle *h)
 	mbx_desc_ref(d);
 }
 
-__u32 mbx_handle_create(struct mbx_engine *eng, struct mbx_task *t,
-			struct mbx_desc *d, __u32 access, __u32 *number)
+__u32 mbx_handle_create(struct mbx_engine *eng, struct mbx_task *t, struct mbx_desc *d,
+			__u32 access, __u32 *number)
 {
 	struct mbx_handle *h;
 	__u32 st;
@@ -174,8 +172,8 @@ void mbx_handle_destroy(struct mbx_engine *eng, struct mbx_handle *h)
 	mbx_desc_unref(eng, d);
 }
 
-__u32 mbx_open(struct mbx_engine *eng, struct mbx_task *t, const char *target,
-	       __u32 len, __u32 access, __u32 *handle)
+__u32 mbx_open(struct mbx_engine *eng, struct mbx_task *t, const char *target, __u32 len,
+	       __u32 access, __u32 *handle)
 {
 	struct mbx_target tg;
 	struct mbx_desc *d = 0;
@@ -192,11 +190,11 @@ __u32 mbx_open(struct mbx_engine *eng, struct mbx_task *t, const char *target,
 	return st;
 }
 
-__u32 mbx_open_desc(struct mbx_engine *eng, struct mbx_task *t,
-		    struct mbx_desc *d, __u32 access, __u32 *handle)
+__u32 mbx_open_desc(struct mbx_engine *eng, struct mbx_task *t, struct mbx_desc *d, __u32 access,
+		    __u32 *handle)
 {
-	__u32 st = d->dead ? HSX_MBX_STATUS_DESTROYED
-			   : mbx_handle_create(eng, t, d, access, handle);
+	__u32 st = d->dead ? HSX_MBX_STATUS_DESTROYED :
+			     mbx_handle_create(eng, t, d, access, handle);
 
 	mbx_emit_error(eng, t, HSX_MBX_FN_OPEN, 0, st);
 	return st;
@@ -207,8 +205,7 @@ __u32 mbx_close(struct mbx_engine *eng, struct mbx_task *t, __u32 handle)
 	struct mbx_handle *h = mbx_handle_find(eng, t, handle);
 
 	if (!h) {
-		mbx_emit_error(eng, t, HSX_MBX_FN_CLOSE, handle,
-			       HSX_MBX_STATUS_INVALID_HANDLE);
+		mbx_emit_error(eng, t, HSX_MBX_FN_CLOSE, handle, HSX_MBX_STATUS_INVALID_HANDLE);
 		return HSX_MBX_STATUS_INVALID_HANDLE;
 	}
 	mbx_handle_destroy(eng, h);

@@ -67,10 +67,10 @@ enum mbx_obj_kind {
 	MBX_OBJ_TASK,
 	MBX_OBJ_DESC,
 	MBX_OBJ_HANDLE,
-	MBX_OBJ_MSG,     /* header + payload in one block, size varies */
-	MBX_OBJ_TAPENT,  /* tap-buffer entry */
-	MBX_OBJ_TABLE,   /* hash table arrays */
-	MBX_OBJ_PIN,     /* a task's BIND pin on a descriptor */
+	MBX_OBJ_MSG, /* header + payload in one block, size varies */
+	MBX_OBJ_TAPENT, /* tap-buffer entry */
+	MBX_OBJ_TABLE, /* hash table arrays */
+	MBX_OBJ_PIN, /* a task's BIND pin on a descriptor */
 };
 
 enum mbx_event_type {
@@ -83,22 +83,22 @@ enum mbx_event_type {
 	MBX_EV_BACKPRESSURE,
 	MBX_EV_EXHAUSTED,
 	MBX_EV_ERROR,
-	MBX_EV_TAP_OVERRUN,  /* a tap lost a copy (its buffer was full) */
-	MBX_EV_TRUNCATED,    /* a receive discarded bytes */
+	MBX_EV_TAP_OVERRUN, /* a tap lost a copy (its buffer was full) */
+	MBX_EV_TRUNCATED, /* a receive discarded bytes */
 	MBX_EV_DESC_CREATE,
 	MBX_EV_DESC_DESTROY,
 };
 
 enum mbx_reason {
 	MBX_REASON_NONE,
-	MBX_REASON_SINGLE,          /* backpressure, single-reader full */
-	MBX_REASON_FANOUT_BLOCK,    /* backpressure, FANOUT_BLOCK full */
-	MBX_REASON_FANOUT_DROP,     /* overrun: oldest dropped */
-	MBX_REASON_TAP_RATE_LIMIT,  /* backpressure on a tap */
-	MBX_REASON_TAP_FULL,        /* tap buffer overflowed */
+	MBX_REASON_SINGLE, /* backpressure, single-reader full */
+	MBX_REASON_FANOUT_BLOCK, /* backpressure, FANOUT_BLOCK full */
+	MBX_REASON_FANOUT_DROP, /* overrun: oldest dropped */
+	MBX_REASON_TAP_RATE_LIMIT, /* backpressure on a tap */
+	MBX_REASON_TAP_FULL, /* tap buffer overflowed */
 	MBX_REASON_DESCRIPTOR_POOL_FULL,
 	MBX_REASON_HANDLE_LIMIT,
-	MBX_REASON_BYTE_CAP,        /* global byte cap reached */
+	MBX_REASON_BYTE_CAP, /* global byte cap reached */
 };
 
 /*
@@ -109,28 +109,28 @@ enum mbx_reason {
 struct mbx_event {
 	enum mbx_event_type type;
 	enum mbx_reason reason;
-	__u32 pid;            /* acting task (or dropped.src_pid for overrun) */
+	__u32 pid; /* acting task (or dropped.src_pid for overrun) */
 	__u32 descriptor;
 	__u32 handle;
 	__u32 ns;
 	const char *name;
-	__u32 owner;          /* MBX_NO_OWNER if none */
+	__u32 owner; /* MBX_NO_OWNER if none */
 	__u32 length;
 	__u32 flags;
 	__u32 channel;
 	__u32 src_pid;
 	__u32 status;
-	__u32 seq;            /* message seq (dropped_seq for overrun) */
-	__u32 timeout;        /* wait */
-	__u32 capacity;       /* backpressure */
-	__u32 bytes_used;     /* backpressure */
-	__u32 requested;      /* backpressure: cost of the message */
-	__u32 queue_depth;    /* overrun */
-	__u32 tap_pid;        /* tap backpressure */
+	__u32 seq; /* message seq (dropped_seq for overrun) */
+	__u32 timeout; /* wait */
+	__u32 capacity; /* backpressure */
+	__u32 bytes_used; /* backpressure */
+	__u32 requested; /* backpressure: cost of the message */
+	__u32 queue_depth; /* overrun */
+	__u32 tap_pid; /* tap backpressure */
 	__u32 tap_handle;
-	__u32 limit;          /* tap rate limit, handle limit, max descriptors */
-	__u32 handles;        /* exhausted{handle_limit} */
-	__u32 fn;             /* error: HSX_MBX_FN_* */
+	__u32 limit; /* tap rate limit, handle limit, max descriptors */
+	__u32 handles; /* exhausted{handle_limit} */
+	__u32 fn; /* error: HSX_MBX_FN_* */
 };
 
 #define MBX_NO_OWNER 0xFFFFFFFFu
@@ -138,7 +138,7 @@ struct mbx_event {
 struct mbx_ops {
 	void *(*alloc)(void *host, enum mbx_obj_kind kind, __u32 size);
 	void (*free)(void *host, enum mbx_obj_kind kind, void *ptr, __u32 size);
-	__u64 (*now_ns)(void *host);   /* monotonic clock, for tap rate windows */
+	__u64 (*now_ns)(void *host); /* monotonic clock, for tap rate windows */
 	/* Optional hooks (may be NULL). */
 	void (*event)(void *host, const struct mbx_event *ev);
 	/* A waiting handle got a parked message (or its descriptor died). */
@@ -155,14 +155,14 @@ struct mbx_ops {
 };
 
 struct mbx_config {
-	__u32 max_descriptors;   /* pool limit, 0 = unlimited */
-	__u32 handles_per_pid;   /* quota, 0 = unlimited */
-	__u32 default_capacity;  /* 0 = HSX_MBX_DEFAULT_RING_CAPACITY */
-	__u32 tap_rate_limit;    /* msgs per 1 s window per tap, 0 = unlimited */
-	__u64 max_total_bytes;   /* global cap on queued bytes, 0 = none */
-	__u32 max_msg_bytes;     /* 0 = HSX_MBX_MAX_MSG_BYTES */
-	__u32 stdio_capacity;    /* 0 = HSX_MBX_STDIO_CAPACITY */
-	__u32 stdio_mode;        /* 0 = RDWR */
+	__u32 max_descriptors; /* pool limit, 0 = unlimited */
+	__u32 handles_per_pid; /* quota, 0 = unlimited */
+	__u32 default_capacity; /* 0 = HSX_MBX_DEFAULT_RING_CAPACITY */
+	__u32 tap_rate_limit; /* msgs per 1 s window per tap, 0 = unlimited */
+	__u64 max_total_bytes; /* global cap on queued bytes, 0 = none */
+	__u32 max_msg_bytes; /* 0 = HSX_MBX_MAX_MSG_BYTES */
+	__u32 stdio_capacity; /* 0 = HSX_MBX_STDIO_CAPACITY */
+	__u32 stdio_mode; /* 0 = RDWR */
 };
 
 /* Fill cfg from a profile (HSX_MBX_PROFILE_*); returns 0 or -1. */
@@ -170,9 +170,9 @@ int mbx_config_profile(struct mbx_config *cfg, __u32 profile);
 
 /* Parsed target (reference section 1.2). */
 struct mbx_target {
-	__u32 ns;                                /* HSX_MBX_NAMESPACE_* */
-	__u32 owner;                             /* pid or MBX_NO_OWNER */
-	char name[HSX_MBX_MAX_NAME_BYTES + 1];   /* lookup name, NUL-terminated */
+	__u32 ns; /* HSX_MBX_NAMESPACE_* */
+	__u32 owner; /* pid or MBX_NO_OWNER */
+	char name[HSX_MBX_MAX_NAME_BYTES + 1]; /* lookup name, NUL-terminated */
 };
 
 /*
@@ -180,53 +180,63 @@ struct mbx_target {
  * stops at the first NUL) for caller `pid`.  Returns HSX_MBX_STATUS_OK or
  * HSX_MBX_STATUS_INVALID_ARGUMENT (empty, bad @ suffix, bad pid:N, ...).
  */
-__u32 mbx_target_parse(struct mbx_target *out, const char *target, __u32 len,
-		       __u32 pid);
-/* Format a descriptor's canonical target ("app:procon", "svc:stdio.out@3",
- * "pid:3", "shared:x") into buf; returns the length written (excl. NUL). */
+__u32 mbx_target_parse(struct mbx_target *out, const char *target, __u32 len, __u32 pid);
+/*
+ * Format a descriptor's canonical target ("app:procon", "svc:stdio.out@3",
+ * "pid:3", "shared:x") into buf; returns the length written (excl. NUL).
+ */
 __u32 mbx_target_format(const struct mbx_desc *d, char *buf, __u32 size);
 
 /* Engine lifetime. */
-struct mbx_engine *mbx_engine_create(const struct mbx_config *cfg,
-				     const struct mbx_ops *ops, void *host);
+struct mbx_engine *mbx_engine_create(const struct mbx_config *cfg, const struct mbx_ops *ops,
+				     void *host);
 void mbx_engine_destroy(struct mbx_engine *eng);
 const struct mbx_config *mbx_engine_config(const struct mbx_engine *eng);
 
-/* Tasks.  mbx_task_register creates the four per-task descriptors and
- * handles 1-3 (reference register_task).  Returns a status. */
+/*
+ * Tasks.  mbx_task_register creates the four per-task descriptors and
+ * handles 1-3 (reference register_task).  Returns a status.
+ */
 __u32 mbx_task_register(struct mbx_engine *eng, __u32 pid, struct mbx_task **out);
-/* Same, with the stdio capacity and mode of HSXMBX_IOC_TASK_REGISTER
+/*
+ * Same, with the stdio capacity and mode of HSXMBX_IOC_TASK_REGISTER
  * (0 = config stdio_capacity / the per-stream default mode).  Statuses:
  * OK, INVALID_ARGUMENT (pid 0, pid already registered, bad mode),
- * NO_DESCRIPTOR (pool or handle quota). */
-__u32 mbx_task_register_with(struct mbx_engine *eng, __u32 pid,
-			     __u32 stdio_capacity, __u32 stdio_mode,
-			     struct mbx_task **out);
+ * NO_DESCRIPTOR (pool or handle quota).
+ */
+__u32 mbx_task_register_with(struct mbx_engine *eng, __u32 pid, __u32 stdio_capacity,
+			     __u32 stdio_mode, struct mbx_task **out);
 struct mbx_task *mbx_task_lookup(struct mbx_engine *eng, __u32 pid);
 /* A host (PID 0) actor with its own handle table. */
 struct mbx_task *mbx_task_create_host(struct mbx_engine *eng);
-/* Close every handle, cancel every wait, drop binds and destroy the
- * descriptors the task owns; frees the task. */
+/*
+ * Close every handle, cancel every wait, drop binds and destroy the
+ * descriptors the task owns; frees the task.
+ */
 void mbx_task_teardown(struct mbx_engine *eng, struct mbx_task *t);
 __u32 mbx_task_pid(const struct mbx_task *t);
 
-/* Descriptor operations.  `bind_pin` keeps the descriptor alive after the
- * call (a BIND reference owned by the task, dropped at teardown or unbind). */
-__u32 mbx_bind(struct mbx_engine *eng, struct mbx_task *t, const char *target,
-	       __u32 len, __u32 capacity, __u32 mode, __u32 *descriptor_id);
-__u32 mbx_unbind(struct mbx_engine *eng, struct mbx_task *t, const char *target,
-		 __u32 len, int force);
+/*
+ * Descriptor operations.  `bind_pin` keeps the descriptor alive after the
+ * call (a BIND reference owned by the task, dropped at teardown or unbind).
+ */
+__u32 mbx_bind(struct mbx_engine *eng, struct mbx_task *t, const char *target, __u32 len,
+	       __u32 capacity, __u32 mode, __u32 *descriptor_id);
+__u32 mbx_unbind(struct mbx_engine *eng, struct mbx_task *t, const char *target, __u32 len,
+		 int force);
 struct mbx_desc *mbx_desc_lookup_id(struct mbx_engine *eng, __u32 id);
 /* Host references keep a descriptor alive (e.g. an open device node). */
 void mbx_desc_get(struct mbx_desc *d);
 void mbx_desc_put(struct mbx_engine *eng, struct mbx_desc *d);
 /* Destroy now: unlink, wake every waiter/poller (DESTROYED). */
 void mbx_desc_destroy(struct mbx_engine *eng, struct mbx_desc *d);
-/* Set the default mode of the stdio streams in stream_mask (MBX_STDIO_*)
+/*
+ * Set the default mode of the stdio streams in stream_mask (MBX_STDIO_*)
  * for future tasks; with update_existing also re-bind every existing
  * svc:stdio.<stream> descriptor with that mode (reference
  * set_default_stdio_mode).  A single task's stream is changed with
- * mbx_bind("svc:stdio.out@N", 0, mode). */
+ * mbx_bind("svc:stdio.out@N", 0, mode).
+ */
 #define MBX_STDIO_IN (1u << 0)
 #define MBX_STDIO_OUT (1u << 1)
 #define MBX_STDIO_ERR (1u << 2)
@@ -237,15 +247,14 @@ __u32 mbx_set_stdio_mode(struct mbx_engine *eng, __u32 stream_mask, __u32 mode,
 __u32 mbx_stdio_default_mode(const struct mbx_engine *eng, __u32 stream);
 
 /* Handles. access: HSX_MBX_MODE_RDONLY/WRONLY/RDWR (0 = RDWR). */
-__u32 mbx_open(struct mbx_engine *eng, struct mbx_task *t, const char *target,
-	       __u32 len, __u32 access, __u32 *handle);
+__u32 mbx_open(struct mbx_engine *eng, struct mbx_task *t, const char *target, __u32 len,
+	       __u32 access, __u32 *handle);
 /* Open a handle on an existing descriptor (device nodes). */
-__u32 mbx_open_desc(struct mbx_engine *eng, struct mbx_task *t,
-		    struct mbx_desc *d, __u32 access, __u32 *handle);
+__u32 mbx_open_desc(struct mbx_engine *eng, struct mbx_task *t, struct mbx_desc *d, __u32 access,
+		    __u32 *handle);
 __u32 mbx_close(struct mbx_engine *eng, struct mbx_task *t, __u32 handle);
 __u32 mbx_tap(struct mbx_engine *eng, struct mbx_task *t, __u32 handle, int enable);
-struct mbx_handle *mbx_handle_lookup(struct mbx_engine *eng, struct mbx_task *t,
-				     __u32 handle);
+struct mbx_handle *mbx_handle_lookup(struct mbx_engine *eng, struct mbx_task *t, __u32 handle);
 
 /* Messages. */
 struct mbx_msg *mbx_msg_alloc(struct mbx_engine *eng, __u32 len);
@@ -259,34 +268,35 @@ __u32 mbx_msg_len(const struct mbx_msg *m);
  * Statuses: OK, WOULDBLOCK (single full / FANOUT_BLOCK full / byte cap),
  * MSG_TOO_LARGE, INVALID_HANDLE, PERMISSION_DENIED, DESTROYED.
  */
-__u32 mbx_send(struct mbx_engine *eng, struct mbx_task *t, __u32 handle,
-	       struct mbx_msg *m, __u32 flags, __u32 channel, __u32 *seq);
+__u32 mbx_send(struct mbx_engine *eng, struct mbx_task *t, __u32 handle, struct mbx_msg *m,
+	       __u32 flags, __u32 channel, __u32 *seq);
 
-#define MBX_RECV_WAIT (1u << 0)  /* no data: join the FIFO wait list */
+#define MBX_RECV_WAIT (1u << 0) /* no data: join the FIFO wait list */
 /* The RECV timeout (HSX_MBX_TIMEOUT_*), reported in mailbox_wait. */
-#define MBX_RECV_TIMEOUT(t) (((unsigned int)(t) & 0xFFFFu) << 16)
+#define MBX_RECV_TIMEOUT(t) (((unsigned int)(t)&0xFFFFu) << 16)
 
 struct mbx_recv_result {
-	struct mbx_msg *msg;  /* referenced; mbx_msg_put() after copying */
-	__u32 length;         /* full message length */
-	__u32 flags;          /* message flags | OVERRUN as applicable */
+	struct mbx_msg *msg; /* referenced; mbx_msg_put() after copying */
+	__u32 length; /* full message length */
+	__u32 flags; /* message flags | OVERRUN as applicable */
 	__u32 channel;
 	__u32 src_pid;
 	__u32 seq;
-	int woken;            /* the message was parked by a wake */
+	int woken; /* the message was parked by a wake */
 };
 
 /* Statuses: OK, NO_DATA, INVALID_HANDLE, PERMISSION_DENIED, DESTROYED. */
-__u32 mbx_recv(struct mbx_engine *eng, struct mbx_task *t, __u32 handle,
-	       unsigned int recv_flags, struct mbx_recv_result *res);
-/* Leave the wait list.  Returns OK with a parked message in *res if one
+__u32 mbx_recv(struct mbx_engine *eng, struct mbx_task *t, __u32 handle, unsigned int recv_flags,
+	       struct mbx_recv_result *res);
+/*
+ * Leave the wait list.  Returns OK with a parked message in *res if one
  * arrived meanwhile, else NO_DATA (and emits mailbox_timeout when
- * `timed_out`). */
-__u32 mbx_cancel_wait(struct mbx_engine *eng, struct mbx_task *t, __u32 handle,
-		      int timed_out, struct mbx_recv_result *res);
+ * `timed_out`).
+ */
+__u32 mbx_cancel_wait(struct mbx_engine *eng, struct mbx_task *t, __u32 handle, int timed_out,
+		      struct mbx_recv_result *res);
 /* Count a truncated delivery (sets nothing in the message). */
-void mbx_note_truncated(struct mbx_engine *eng, struct mbx_handle *h,
-			__u32 dropped_bytes);
+void mbx_note_truncated(struct mbx_engine *eng, struct mbx_handle *h, __u32 dropped_bytes);
 
 struct mbx_peek_result {
 	__u32 depth, bytes_used, next_len, capacity, head_seq, next_seq, mode;
@@ -295,13 +305,14 @@ struct mbx_peek_result {
 __u32 mbx_peek(struct mbx_engine *eng, struct mbx_task *t, __u32 handle,
 	       struct mbx_peek_result *res);
 
-/* Readiness for poll (no side effects except MBX_RECV_WAIT-like
- * registration when `register_wait`). */
-#define MBX_READY_IN (1u << 0)   /* a recv would return data */
-#define MBX_READY_OUT (1u << 1)  /* a send of `cost` would not be refused */
-#define MBX_READY_HUP (1u << 2)  /* descriptor destroyed */
-unsigned int mbx_handle_ready(struct mbx_engine *eng, struct mbx_handle *h,
-			      int register_wait);
+/*
+ * Readiness for poll (no side effects except MBX_RECV_WAIT-like
+ * registration when `register_wait`).
+ */
+#define MBX_READY_IN (1u << 0) /* a recv would return data */
+#define MBX_READY_OUT (1u << 1) /* a send of `cost` would not be refused */
+#define MBX_READY_HUP (1u << 2) /* descriptor destroyed */
+unsigned int mbx_handle_ready(struct mbx_engine *eng, struct mbx_handle *h, int register_wait);
 
 /* Handle accessors for hosts. */
 void *mbx_handle_host(const struct mbx_handle *h);
@@ -335,8 +346,8 @@ __u32 mbx_desc_capacity(const struct mbx_desc *d);
 void mbx_desc_info(const struct mbx_desc *d, struct hsxmbx_desc_info *out);
 void mbx_stats(const struct mbx_engine *eng, struct hsxmbx_stats *out);
 /* Call fn for every live descriptor in id order; stop if fn returns != 0. */
-int mbx_for_each_desc(struct mbx_engine *eng,
-		      int (*fn)(struct mbx_desc *d, void *arg), void *arg);
+typedef int (*mbx_desc_visit_fn)(struct mbx_desc *d, void *arg);
+int mbx_visit_descs(struct mbx_engine *eng, mbx_desc_visit_fn fn, void *arg);
 
 /* Per-task counters (reference MAILBOX_STEP/WAKE/TIMEOUT). */
 struct mbx_task_counters {
@@ -344,8 +355,10 @@ struct mbx_task_counters {
 };
 void mbx_task_counters(const struct mbx_task *t, struct mbx_task_counters *out);
 
-/* Recompute every counter from the object graph: 0 if consistent, else a
- * negative code naming the first broken invariant (tests, debugging). */
+/*
+ * Recompute every counter from the object graph: 0 if consistent, else a
+ * negative code naming the first broken invariant (tests, debugging).
+ */
 int mbx_engine_check(const struct mbx_engine *eng);
 
 /* Human-readable names for statuses (never NULL). */

@@ -21,13 +21,14 @@
 
 #include "mbx.h"
 
+#define MBX_ARRAY_SIZE(arr) (sizeof(arr) / sizeof((arr)[0]))
+
 #define mbx_container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - __builtin_offsetof(type, member)))
 
 #define MBX_MSG_HDR_COST 8u
 #define MBX_NS_PER_SEC 1000000000ull
-#define MBX_FANOUT_BITS \
-	(HSX_MBX_MODE_FANOUT | HSX_MBX_MODE_FANOUT_DROP | HSX_MBX_MODE_FANOUT_BLOCK)
+#define MBX_FANOUT_BITS (HSX_MBX_MODE_FANOUT | HSX_MBX_MODE_FANOUT_DROP | HSX_MBX_MODE_FANOUT_BLOCK)
 #define MBX_MODE_VALID 0x3Fu
 
 /* --- Intrusive circular doubly linked list. --- */
@@ -46,8 +47,7 @@ static inline int mbx_list_empty(const struct mbx_list *l)
 	return l->next == l;
 }
 
-static inline void mbx_list_insert(struct mbx_list *n, struct mbx_list *prev,
-				   struct mbx_list *next)
+static inline void mbx_list_insert(struct mbx_list *n, struct mbx_list *prev, struct mbx_list *next)
 {
 	n->prev = prev;
 	n->next = next;
@@ -88,13 +88,13 @@ struct mbx_hnode {
 
 struct mbx_htab {
 	struct mbx_hnode **buckets;
-	__u32 nbuckets;  /* power of two */
+	__u32 nbuckets; /* power of two */
 	__u32 count;
 };
 
 /* --- Objects. --- */
 struct mbx_msg {
-	struct mbx_list node;  /* in a descriptor queue (at most one) */
+	struct mbx_list node; /* in a descriptor queue (at most one) */
 	__u64 seq;
 	__u32 refs;
 	__u32 len;
@@ -121,12 +121,12 @@ struct mbx_pin {
 struct mbx_parked {
 	struct mbx_msg *msg;
 	__u32 flags;
-	__u32 exclusive;  /* popped from a single-reader queue */
+	__u32 exclusive; /* popped from a single-reader queue */
 };
 
 struct mbx_tap_state {
-	struct mbx_list node;     /* in desc->taps */
-	struct mbx_list entries;  /* struct mbx_tapent, oldest first */
+	struct mbx_list node; /* in desc->taps */
+	struct mbx_list entries; /* struct mbx_tapent, oldest first */
 	__u32 bytes;
 	__u32 depth;
 	__u64 window_start;
@@ -137,15 +137,15 @@ struct mbx_tap_state {
 };
 
 struct mbx_handle {
-	struct mbx_hnode hnode;      /* eng->handles, key (task uid, number) */
-	struct mbx_list task_node;   /* task->handles */
-	struct mbx_list desc_node;   /* desc->handles */
-	struct mbx_list wait_node;   /* desc->waiters when waiting */
+	struct mbx_hnode hnode; /* eng->handles, key (task uid, number) */
+	struct mbx_list task_node; /* task->handles */
+	struct mbx_list desc_node; /* desc->handles */
+	struct mbx_list wait_node; /* desc->waiters when waiting */
 	struct mbx_task *task;
 	struct mbx_desc *desc;
 	void *host_priv;
 	__u32 number;
-	__u32 access;                /* HSX_MBX_MODE_RDONLY/WRONLY bits */
+	__u32 access; /* HSX_MBX_MODE_RDONLY/WRONLY bits */
 	__s64 last_seq;
 	__u8 waiting;
 	__u8 is_sender;
@@ -156,11 +156,11 @@ struct mbx_handle {
 };
 
 struct mbx_desc {
-	struct mbx_hnode key_node;    /* eng->desc_by_key */
-	struct mbx_hnode id_node;     /* eng->desc_by_id */
-	struct mbx_hnode owner_node;  /* eng->desc_by_owner (owned only) */
-	struct mbx_list all_node;     /* eng->descs, id order, live and dead */
-	struct mbx_list queue;        /* struct mbx_msg, head first */
+	struct mbx_hnode key_node; /* eng->desc_by_key */
+	struct mbx_hnode id_node; /* eng->desc_by_id */
+	struct mbx_hnode owner_node; /* eng->desc_by_owner (owned only) */
+	struct mbx_list all_node; /* eng->descs, id order, live and dead */
+	struct mbx_list queue; /* struct mbx_msg, head first */
 	struct mbx_list handles;
 	struct mbx_list waiters;
 	struct mbx_list taps;
@@ -171,18 +171,18 @@ struct mbx_desc {
 	__u32 id, ns, owner, mode, capacity, bytes_used, depth;
 	__u32 refs, nhandles, nwaiters, ntaps;
 	__u8 dead;
-	__u8 linked;                  /* in the lookup tables */
-	__u8 owned;                   /* in desc_by_owner */
+	__u8 linked; /* in the lookup tables */
+	__u8 owned; /* in desc_by_owner */
 	char name[HSX_MBX_MAX_NAME_BYTES + 1];
 };
 
 struct mbx_task {
-	struct mbx_hnode pid_node;   /* eng->tasks_by_pid (registered only) */
-	struct mbx_list all_node;    /* eng->tasks */
+	struct mbx_hnode pid_node; /* eng->tasks_by_pid (registered only) */
+	struct mbx_list all_node; /* eng->tasks */
 	struct mbx_list handles;
 	struct mbx_list pins;
 	__u32 pid;
-	__u32 uid;                   /* engine-unique, keys the handle table */
+	__u32 uid; /* engine-unique, keys the handle table */
 	__u32 next_handle;
 	__u32 nhandles;
 	__u8 registered;
@@ -222,16 +222,15 @@ struct mbx_engine {
 void *mbx_zalloc(struct mbx_engine *eng, enum mbx_obj_kind kind, __u32 size);
 void mbx_free(struct mbx_engine *eng, enum mbx_obj_kind kind, void *p, __u32 size);
 void mbx_emit(struct mbx_engine *eng, struct mbx_event *ev);
-void mbx_event_init(struct mbx_event *ev, enum mbx_event_type type,
-		    const struct mbx_handle *h, const struct mbx_desc *d);
-void mbx_emit_error(struct mbx_engine *eng, struct mbx_task *t, __u32 fn,
-		    __u32 handle, __u32 status);
+void mbx_event_init(struct mbx_event *ev, enum mbx_event_type type, const struct mbx_handle *h,
+		    const struct mbx_desc *d);
+void mbx_emit_error(struct mbx_engine *eng, struct mbx_task *t, __u32 fn, __u32 handle,
+		    __u32 status);
 __u32 mbx_hash_u32(__u32 a, __u32 b);
 __u32 mbx_hash_key(__u32 ns, const char *name, __u32 owner);
 int mbx_htab_init(struct mbx_engine *eng, struct mbx_htab *tab, __u32 nbuckets);
 void mbx_htab_fini(struct mbx_engine *eng, struct mbx_htab *tab);
-void mbx_htab_add(struct mbx_engine *eng, struct mbx_htab *tab,
-		  struct mbx_hnode *n, __u32 hash);
+void mbx_htab_add(struct mbx_engine *eng, struct mbx_htab *tab, struct mbx_hnode *n, __u32 hash);
 void mbx_htab_del(struct mbx_htab *tab, struct mbx_hnode *n);
 struct mbx_hnode *mbx_htab_bucket(const struct mbx_htab *tab, __u32 hash);
 int mbx_is_fanout(const struct mbx_desc *d);
@@ -265,8 +264,7 @@ struct mbx_msg *mbx_take(struct mbx_engine *eng, struct mbx_handle *h, __u32 *fl
 
 /* desc.c */
 struct mbx_desc *mbx_desc_find(struct mbx_engine *eng, const struct mbx_target *tg);
-__u32 mbx_desc_resolve(struct mbx_engine *eng, const struct mbx_target *tg,
-		       struct mbx_desc **out);
+__u32 mbx_desc_resolve(struct mbx_engine *eng, const struct mbx_target *tg, struct mbx_desc **out);
 void mbx_desc_ref(struct mbx_desc *d);
 void mbx_desc_unref(struct mbx_engine *eng, struct mbx_desc *d);
 void mbx_desc_maybe_release(struct mbx_engine *eng, struct mbx_desc *d);
@@ -276,12 +274,11 @@ void mbx_desc_free_all(struct mbx_engine *eng);
 void mbx_pin_drop(struct mbx_engine *eng, struct mbx_pin *p);
 
 /* handle.c */
-__u32 mbx_handle_create(struct mbx_engine *eng, struct mbx_task *t,
-			struct mbx_desc *d, __u32 access, __u32 *number);
+__u32 mbx_handle_create(struct mbx_engine *eng, struct mbx_task *t, struct mbx_desc *d,
+			__u32 access, __u32 *number);
 void mbx_handle_destroy(struct mbx_engine *eng, struct mbx_handle *h);
 void mbx_handle_reset_cursor(struct mbx_handle *h);
 int mbx_handle_is_reader(const struct mbx_handle *h);
-struct mbx_handle *mbx_handle_find(struct mbx_engine *eng, struct mbx_task *t,
-				   __u32 number);
+struct mbx_handle *mbx_handle_find(struct mbx_engine *eng, struct mbx_task *t, __u32 number);
 
 #endif /* HSX_LIB_MBX_INTERNAL_H */

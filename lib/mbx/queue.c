@@ -57,8 +57,8 @@ __u32 mbx_msg_cost(const struct mbx_msg *m)
 	return m->len + MBX_MSG_HDR_COST;
 }
 
-static void mbx_queue_account(struct mbx_engine *eng, struct mbx_desc *d,
-			      const struct mbx_msg *m, int sign)
+static void mbx_queue_account(struct mbx_engine *eng, struct mbx_desc *d, const struct mbx_msg *m,
+			      int sign)
 {
 	__u32 cost = mbx_msg_cost(m);
 
@@ -144,8 +144,7 @@ static void mbx_queue_mark_overrun(struct mbx_desc *d, __u64 seq)
 	}
 }
 
-void mbx_queue_drop_head(struct mbx_engine *eng, struct mbx_desc *d,
-			 enum mbx_reason why)
+void mbx_queue_drop_head(struct mbx_engine *eng, struct mbx_desc *d, enum mbx_reason why)
 {
 	struct mbx_msg *m = mbx_queue_pop(eng, d);
 	struct mbx_event ev;
@@ -171,8 +170,7 @@ void mbx_queue_drop_head(struct mbx_engine *eng, struct mbx_desc *d,
 /* Bind shrank the capacity (or changed the mode): trim from the head. */
 void mbx_queue_enforce_capacity(struct mbx_engine *eng, struct mbx_desc *d)
 {
-	enum mbx_reason why = mbx_is_fanout(d) ? MBX_REASON_FANOUT_DROP
-					       : MBX_REASON_SINGLE;
+	enum mbx_reason why = mbx_is_fanout(d) ? MBX_REASON_FANOUT_DROP : MBX_REASON_SINGLE;
 
 	while (d->bytes_used > d->capacity && d->depth)
 		mbx_queue_drop_head(eng, d, why);
@@ -185,8 +183,7 @@ static int mbx_queue_min_cursor(const struct mbx_desc *d, __s64 *min)
 	int found = 0;
 
 	for (it = d->handles.next; it != &d->handles; it = it->next) {
-		const struct mbx_handle *h =
-			mbx_list_entry(it, struct mbx_handle, desc_node);
+		const struct mbx_handle *h = mbx_list_entry(it, struct mbx_handle, desc_node);
 
 		if (!mbx_handle_is_reader(h))
 			continue;
@@ -208,8 +205,7 @@ void mbx_queue_reclaim(struct mbx_engine *eng, struct mbx_desc *d)
 		mbx_msg_put(eng, mbx_queue_pop(eng, d));
 }
 
-struct mbx_msg *mbx_queue_next_for(const struct mbx_desc *d,
-				   const struct mbx_handle *h)
+struct mbx_msg *mbx_queue_next_for(const struct mbx_desc *d, const struct mbx_handle *h)
 {
 	const struct mbx_list *it;
 
@@ -222,8 +218,8 @@ struct mbx_msg *mbx_queue_next_for(const struct mbx_desc *d,
 	return 0;
 }
 
-static void mbx_backpressure(struct mbx_engine *eng, struct mbx_handle *h,
-			     enum mbx_reason why, __u32 cost)
+static void mbx_backpressure(struct mbx_engine *eng, struct mbx_handle *h, enum mbx_reason why,
+			     __u32 cost)
 {
 	struct mbx_event ev;
 
@@ -237,37 +233,32 @@ static void mbx_backpressure(struct mbx_engine *eng, struct mbx_handle *h,
 
 static int mbx_queue_fits(const struct mbx_desc *d, __u32 cost)
 {
-	return cost <= d->capacity - (d->bytes_used < d->capacity ?
-				      d->bytes_used : d->capacity);
+	return cost <= d->capacity - (d->bytes_used < d->capacity ? d->bytes_used : d->capacity);
 }
 
 static int mbx_over_byte_cap(const struct mbx_engine *eng, __u32 cost)
 {
-	return eng->cfg.max_total_bytes &&
-	       eng->bytes_used + cost > eng->cfg.max_total_bytes;
+	return eng->cfg.max_total_bytes && eng->bytes_used + cost > eng->cfg.max_total_bytes;
 }
 
 /*
  * Make room for `cost` bytes according to the descriptor's policy.
  * Returns 0 when the message may be appended, else the refusal reason.
  */
-static enum mbx_reason mbx_queue_make_room(struct mbx_engine *eng,
-					   struct mbx_desc *d, __u32 cost)
+static enum mbx_reason mbx_queue_make_room(struct mbx_engine *eng, struct mbx_desc *d, __u32 cost)
 {
 	if (!mbx_is_fanout(d))
 		return mbx_queue_fits(d, cost) ? MBX_REASON_NONE : MBX_REASON_SINGLE;
 	mbx_queue_reclaim(eng, d);
 	if (d->mode & HSX_MBX_MODE_FANOUT_BLOCK)
-		return mbx_queue_fits(d, cost) ? MBX_REASON_NONE
-					       : MBX_REASON_FANOUT_BLOCK;
+		return mbx_queue_fits(d, cost) ? MBX_REASON_NONE : MBX_REASON_FANOUT_BLOCK;
 	while (!mbx_queue_fits(d, cost) && d->depth)
 		mbx_queue_drop_head(eng, d, MBX_REASON_FANOUT_DROP);
 	return mbx_queue_fits(d, cost) ? MBX_REASON_NONE : MBX_REASON_FANOUT_DROP;
 }
 
 /* Append m (ownership taken on success) or return WOULDBLOCK. */
-__u32 mbx_queue_enqueue(struct mbx_engine *eng, struct mbx_handle *h,
-			struct mbx_msg *m)
+__u32 mbx_queue_enqueue(struct mbx_engine *eng, struct mbx_handle *h, struct mbx_msg *m)
 {
 	struct mbx_desc *d = h->desc;
 	__u32 cost = mbx_msg_cost(m);

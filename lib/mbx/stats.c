@@ -24,8 +24,8 @@ void mbx_stats(const struct mbx_engine *eng, struct hsxmbx_stats *out)
 	out->handle_limit_per_pid = eng->cfg.handles_per_pid;
 	out->total_capacity = eng->total_capacity;
 	out->bytes_used = eng->bytes_used;
-	out->bytes_available = eng->total_capacity > eng->bytes_used ?
-			       eng->total_capacity - eng->bytes_used : 0;
+	out->bytes_available =
+		eng->total_capacity > eng->bytes_used ? eng->total_capacity - eng->bytes_used : 0;
 	out->queue_depth = eng->queue_depth;
 	out->handles_total = eng->handles_total;
 	out->tap_rate_limit = eng->cfg.tap_rate_limit;
@@ -79,8 +79,7 @@ void mbx_desc_info(const struct mbx_desc *d, struct hsxmbx_desc_info *out)
 	__builtin_memcpy(out->name, d->name, sizeof(d->name));
 }
 
-int mbx_for_each_desc(struct mbx_engine *eng,
-		      int (*fn)(struct mbx_desc *d, void *arg), void *arg)
+int mbx_visit_descs(struct mbx_engine *eng, mbx_desc_visit_fn fn, void *arg)
 {
 	struct mbx_list *it, *next;
 	int rc;
@@ -149,8 +148,7 @@ static int mbx_check_handles(const struct mbx_desc *d, struct mbx_check_sum *s)
 	__u32 n = 0, taps = 0, waiters = 0, pins = 0;
 
 	for (it = d->handles.next; it != &d->handles; it = it->next) {
-		const struct mbx_handle *h =
-			mbx_list_entry(it, struct mbx_handle, desc_node);
+		const struct mbx_handle *h = mbx_list_entry(it, struct mbx_handle, desc_node);
 
 		if (h->desc != d || (h->is_tap && mbx_check_tap(h, s)))
 			return -4;

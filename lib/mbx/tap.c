@@ -93,8 +93,7 @@ static struct mbx_msg *mbx_tap_take(struct mbx_engine *eng, struct mbx_handle *h
 	return m;
 }
 
-static void mbx_tap_append(struct mbx_engine *eng, struct mbx_handle *h,
-			   struct mbx_msg *m)
+static void mbx_tap_append(struct mbx_engine *eng, struct mbx_handle *h, struct mbx_msg *m)
 {
 	__u32 cost = mbx_msg_cost(m), cap = h->desc->capacity;
 	struct mbx_tapent *e;
@@ -154,8 +153,7 @@ void mbx_tap_deliver(struct mbx_engine *eng, struct mbx_desc *d, struct mbx_msg 
 	}
 }
 
-struct mbx_msg *mbx_tap_pop(struct mbx_engine *eng, struct mbx_handle *h,
-			    __u32 *flags)
+struct mbx_msg *mbx_tap_pop(struct mbx_engine *eng, struct mbx_handle *h, __u32 *flags)
 {
 	struct mbx_msg *m = mbx_tap_take(eng, h);
 

@@ -60,8 +60,7 @@ static __u32 mbx_format_u32(char *buf, __u32 v)
 }
 
 /* Split "base[@owner]": an empty owner keeps the default. */
-static __u32 mbx_split_owner(struct mbx_target *out, const char *s, __u32 len,
-			     __u32 def_owner)
+static __u32 mbx_split_owner(struct mbx_target *out, const char *s, __u32 len, __u32 def_owner)
 {
 	__u32 at = 0;
 
@@ -77,8 +76,7 @@ static __u32 mbx_split_owner(struct mbx_target *out, const char *s, __u32 len,
 	return HSX_MBX_STATUS_OK;
 }
 
-static __u32 mbx_parse_pid_target(struct mbx_target *out, const char *s,
-				  __u32 len, __u32 pid)
+static __u32 mbx_parse_pid_target(struct mbx_target *out, const char *s, __u32 len, __u32 pid)
 {
 	__u32 n;
 
@@ -91,8 +89,7 @@ static __u32 mbx_parse_pid_target(struct mbx_target *out, const char *s,
 	return HSX_MBX_STATUS_OK;
 }
 
-static __u32 mbx_parse_rest(struct mbx_target *out, const char *s, __u32 len,
-			    __u32 pid)
+static __u32 mbx_parse_rest(struct mbx_target *out, const char *s, __u32 len, __u32 pid)
 {
 	__u32 st;
 
@@ -110,8 +107,7 @@ static __u32 mbx_parse_rest(struct mbx_target *out, const char *s, __u32 len,
 	}
 }
 
-__u32 mbx_target_parse(struct mbx_target *out, const char *target, __u32 len,
-		       __u32 pid)
+__u32 mbx_target_parse(struct mbx_target *out, const char *target, __u32 len, __u32 pid)
 {
 	__u32 n = 0, i;
 
@@ -124,7 +120,7 @@ __u32 mbx_target_parse(struct mbx_target *out, const char *target, __u32 len,
 	if (!n || n > HSX_MBX_MAX_NAME_BYTES)
 		return HSX_MBX_STATUS_INVALID_ARGUMENT;
 	out->ns = HSX_MBX_NAMESPACE_SVC;
-	for (i = 0; i < sizeof(mbx_prefixes) / sizeof(mbx_prefixes[0]); i++) {
+	for (i = 0; i < MBX_ARRAY_SIZE(mbx_prefixes); i++) {
 		const struct mbx_prefix *p = &mbx_prefixes[i];
 
 		if (n >= p->len && !__builtin_memcmp(target, p->text, p->len)) {

@@ -14,7 +14,9 @@
 #include "mbx_internal.h"
 
 static const char *const mbx_stdio_targets[3] = {
-	HSX_MBX_STDIO_IN, HSX_MBX_STDIO_OUT, HSX_MBX_STDIO_ERR,
+	HSX_MBX_STDIO_IN,
+	HSX_MBX_STDIO_OUT,
+	HSX_MBX_STDIO_ERR,
 };
 
 static __u32 mbx_strlen32(const char *s)
@@ -61,8 +63,8 @@ struct mbx_task *mbx_task_lookup(struct mbx_engine *eng, __u32 pid)
 }
 
 /* The reference's register_task: four pinned descriptors, then 1-3. */
-static __u32 mbx_task_populate(struct mbx_engine *eng, struct mbx_task *t,
-			       __u32 capacity, __u32 mode)
+static __u32 mbx_task_populate(struct mbx_engine *eng, struct mbx_task *t, __u32 capacity,
+			       __u32 mode)
 {
 	char pidname[16] = "pid:";
 	__u32 i, st, n, h, v = t->pid, digits = 0;
@@ -83,14 +85,13 @@ static __u32 mbx_task_populate(struct mbx_engine *eng, struct mbx_task *t,
 		pidname[--n] = (char)('0' + v % 10);
 	st = mbx_bind(eng, t, pidname, 4 + digits, 0, HSX_MBX_MODE_RDWR, 0);
 	for (i = 0; i < 3 && !st; i++)
-		st = mbx_open(eng, t, mbx_stdio_targets[i],
-			      mbx_strlen32(mbx_stdio_targets[i]), 0, &h);
+		st = mbx_open(eng, t, mbx_stdio_targets[i], mbx_strlen32(mbx_stdio_targets[i]), 0,
+			      &h);
 	return st;
 }
 
-__u32 mbx_task_register_with(struct mbx_engine *eng, __u32 pid,
-			     __u32 stdio_capacity, __u32 stdio_mode,
-			     struct mbx_task **out)
+__u32 mbx_task_register_with(struct mbx_engine *eng, __u32 pid, __u32 stdio_capacity,
+			     __u32 stdio_mode, struct mbx_task **out)
 {
 	struct mbx_task *t;
 	__u32 st;
@@ -107,8 +108,7 @@ __u32 mbx_task_register_with(struct mbx_engine *eng, __u32 pid,
 		return HSX_MBX_STATUS_INTERNAL_ERROR;
 	t->registered = 1;
 	mbx_htab_add(eng, &eng->tasks_by_pid, &t->pid_node, mbx_hash_u32(pid, 1));
-	st = mbx_task_populate(eng, t, stdio_capacity ? stdio_capacity
-						     : eng->cfg.stdio_capacity,
+	st = mbx_task_populate(eng, t, stdio_capacity ? stdio_capacity : eng->cfg.stdio_capacity,
 			       stdio_mode);
 	if (st) {
 		mbx_task_teardown(eng, t);
@@ -127,8 +127,8 @@ __u32 mbx_task_register(struct mbx_engine *eng, __u32 pid, struct mbx_task **out
 void mbx_task_teardown(struct mbx_engine *eng, struct mbx_task *t)
 {
 	while (!mbx_list_empty(&t->handles))
-		mbx_handle_destroy(eng, mbx_list_entry(t->handles.next,
-						       struct mbx_handle, task_node));
+		mbx_handle_destroy(eng,
+				   mbx_list_entry(t->handles.next, struct mbx_handle, task_node));
 	while (!mbx_list_empty(&t->pins))
 		mbx_pin_drop(eng, mbx_list_entry(t->pins.next, struct mbx_pin, task_node));
 	if (t->registered) {

@@ -31,8 +31,8 @@ void mbx_emit(struct mbx_engine *eng, struct mbx_event *ev)
 		eng->ops->event(eng->host, ev);
 }
 
-void mbx_event_init(struct mbx_event *ev, enum mbx_event_type type,
-		    const struct mbx_handle *h, const struct mbx_desc *d)
+void mbx_event_init(struct mbx_event *ev, enum mbx_event_type type, const struct mbx_handle *h,
+		    const struct mbx_desc *d)
 {
 	__builtin_memset(ev, 0, sizeof(*ev));
 	ev->type = type;
@@ -52,8 +52,8 @@ void mbx_event_init(struct mbx_event *ev, enum mbx_event_type type,
 	}
 }
 
-void mbx_emit_error(struct mbx_engine *eng, struct mbx_task *t, __u32 fn,
-		    __u32 handle, __u32 status)
+void mbx_emit_error(struct mbx_engine *eng, struct mbx_task *t, __u32 fn, __u32 handle,
+		    __u32 status)
 {
 	struct mbx_event ev;
 
@@ -102,8 +102,7 @@ int mbx_htab_init(struct mbx_engine *eng, struct mbx_htab *tab, __u32 nbuckets)
 
 void mbx_htab_fini(struct mbx_engine *eng, struct mbx_htab *tab)
 {
-	mbx_free(eng, MBX_OBJ_TABLE, tab->buckets,
-		 tab->nbuckets * sizeof(*tab->buckets));
+	mbx_free(eng, MBX_OBJ_TABLE, tab->buckets, tab->nbuckets * sizeof(*tab->buckets));
 	tab->buckets = 0;
 	tab->nbuckets = 0;
 }
@@ -130,8 +129,7 @@ static void mbx_htab_grow(struct mbx_engine *eng, struct mbx_htab *tab)
 	tab->nbuckets = n;
 }
 
-void mbx_htab_add(struct mbx_engine *eng, struct mbx_htab *tab,
-		  struct mbx_hnode *n, __u32 hash)
+void mbx_htab_add(struct mbx_engine *eng, struct mbx_htab *tab, struct mbx_hnode *n, __u32 hash)
 {
 	struct mbx_hnode **b;
 
@@ -170,17 +168,29 @@ int mbx_is_fanout(const struct mbx_desc *d)
 const char *mbx_status_name(__u32 status)
 {
 	switch (status) {
-	case HSX_MBX_STATUS_OK: return "OK";
-	case HSX_MBX_STATUS_WOULDBLOCK: return "WOULDBLOCK";
-	case HSX_MBX_STATUS_INVALID_HANDLE: return "INVALID_HANDLE";
-	case HSX_MBX_STATUS_NO_DATA: return "NO_DATA";
-	case HSX_MBX_STATUS_MSG_TOO_LARGE: return "MSG_TOO_LARGE";
-	case HSX_MBX_STATUS_NO_DESCRIPTOR: return "NO_DESCRIPTOR";
-	case HSX_MBX_STATUS_TIMEOUT: return "TIMEOUT";
-	case HSX_MBX_STATUS_PERMISSION_DENIED: return "PERMISSION_DENIED";
-	case HSX_MBX_STATUS_INVALID_ARGUMENT: return "INVALID_ARGUMENT";
-	case HSX_MBX_STATUS_DESTROYED: return "DESTROYED";
-	case HSX_MBX_STATUS_INTERNAL_ERROR: return "INTERNAL_ERROR";
-	default: return "UNKNOWN";
+	case HSX_MBX_STATUS_OK:
+		return "OK";
+	case HSX_MBX_STATUS_WOULDBLOCK:
+		return "WOULDBLOCK";
+	case HSX_MBX_STATUS_INVALID_HANDLE:
+		return "INVALID_HANDLE";
+	case HSX_MBX_STATUS_NO_DATA:
+		return "NO_DATA";
+	case HSX_MBX_STATUS_MSG_TOO_LARGE:
+		return "MSG_TOO_LARGE";
+	case HSX_MBX_STATUS_NO_DESCRIPTOR:
+		return "NO_DESCRIPTOR";
+	case HSX_MBX_STATUS_TIMEOUT:
+		return "TIMEOUT";
+	case HSX_MBX_STATUS_PERMISSION_DENIED:
+		return "PERMISSION_DENIED";
+	case HSX_MBX_STATUS_INVALID_ARGUMENT:
+		return "INVALID_ARGUMENT";
+	case HSX_MBX_STATUS_DESTROYED:
+		return "DESTROYED";
+	case HSX_MBX_STATUS_INTERNAL_ERROR:
+		return "INTERNAL_ERROR";
+	default:
+		return "UNKNOWN";
 	}
 }

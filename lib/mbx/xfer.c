@@ -29,8 +29,7 @@ void mbx_wait_leave(struct mbx_engine *eng, struct mbx_handle *h)
 	eng->waiter_count--;
 }
 
-static void mbx_wait_join(struct mbx_engine *eng, struct mbx_handle *h,
-			  __u32 timeout)
+static void mbx_wait_join(struct mbx_engine *eng, struct mbx_handle *h, __u32 timeout)
 {
 	struct mbx_event ev;
 
@@ -74,8 +73,7 @@ struct mbx_msg *mbx_take(struct mbx_engine *eng, struct mbx_handle *h, __u32 *fl
 }
 
 static void mbx_msg_event(struct mbx_engine *eng, enum mbx_event_type type,
-			  const struct mbx_handle *h, const struct mbx_msg *m,
-			  __u32 flags)
+			  const struct mbx_handle *h, const struct mbx_msg *m, __u32 flags)
 {
 	struct mbx_event ev;
 
@@ -88,8 +86,7 @@ static void mbx_msg_event(struct mbx_engine *eng, enum mbx_event_type type,
 	mbx_emit(eng, &ev);
 }
 
-static void mbx_park(struct mbx_engine *eng, struct mbx_handle *h,
-		     struct mbx_msg *m, __u32 flags)
+static void mbx_park(struct mbx_engine *eng, struct mbx_handle *h, struct mbx_msg *m, __u32 flags)
 {
 	h->parked.msg = m;
 	h->parked.flags = flags;
@@ -139,8 +136,7 @@ void mbx_handoff(struct mbx_engine *eng, struct mbx_desc *d)
 		mbx_handoff_single(eng, d);
 }
 
-static __u32 mbx_send_check(struct mbx_engine *eng, struct mbx_handle *h,
-			    const struct mbx_msg *m)
+static __u32 mbx_send_check(struct mbx_engine *eng, struct mbx_handle *h, const struct mbx_msg *m)
 {
 	if (!h)
 		return HSX_MBX_STATUS_INVALID_HANDLE;
@@ -153,8 +149,8 @@ static __u32 mbx_send_check(struct mbx_engine *eng, struct mbx_handle *h,
 	return HSX_MBX_STATUS_OK;
 }
 
-static __u32 mbx_do_send(struct mbx_engine *eng, struct mbx_handle *h,
-			 struct mbx_msg *m, __u32 flags, __u32 channel)
+static __u32 mbx_do_send(struct mbx_engine *eng, struct mbx_handle *h, struct mbx_msg *m,
+			 __u32 flags, __u32 channel)
 {
 	struct mbx_desc *d = h->desc;
 	__u32 st;
@@ -175,8 +171,8 @@ static __u32 mbx_do_send(struct mbx_engine *eng, struct mbx_handle *h,
 	return HSX_MBX_STATUS_OK;
 }
 
-__u32 mbx_send(struct mbx_engine *eng, struct mbx_task *t, __u32 handle,
-	       struct mbx_msg *m, __u32 flags, __u32 channel, __u32 *seq)
+__u32 mbx_send(struct mbx_engine *eng, struct mbx_task *t, __u32 handle, struct mbx_msg *m,
+	       __u32 flags, __u32 channel, __u32 *seq)
 {
 	struct mbx_handle *h = mbx_handle_find(eng, t, handle);
 	__u32 st = mbx_send_check(eng, h, m);
@@ -190,20 +186,19 @@ __u32 mbx_send(struct mbx_engine *eng, struct mbx_task *t, __u32 handle,
 			mbx_msg_put(eng, m);
 			return HSX_MBX_STATUS_OK;
 		}
-		mbx_msg_get(m);  /* keep it readable for *seq after handoff */
+		mbx_msg_get(m); /* keep it readable for *seq after handoff */
 		st = mbx_do_send(eng, h, m, flags, channel);
 		if (!st && seq)
 			*seq = (__u32)m->seq;
 		if (st)
-			mbx_msg_put(eng, m);  /* the reference the queue did not take */
+			mbx_msg_put(eng, m); /* the reference the queue did not take */
 	}
 	mbx_msg_put(eng, m);
 	mbx_emit_error(eng, t, HSX_MBX_FN_SEND, handle, st);
 	return st;
 }
 
-static void mbx_fill_result(struct mbx_recv_result *res, struct mbx_msg *m,
-			    __u32 flags, int woken)
+static void mbx_fill_result(struct mbx_recv_result *res, struct mbx_msg *m, __u32 flags, int woken)
 {
 	res->msg = m;
 	res->length = m->len;
@@ -223,8 +218,8 @@ static int mbx_collect_parked(struct mbx_handle *h, struct mbx_recv_result *res)
 	return 1;
 }
 
-static __u32 mbx_recv_now(struct mbx_engine *eng, struct mbx_handle *h,
-			  unsigned int recv_flags, struct mbx_recv_result *res)
+static __u32 mbx_recv_now(struct mbx_engine *eng, struct mbx_handle *h, unsigned int recv_flags,
+			  struct mbx_recv_result *res)
 {
 	struct mbx_msg *m;
 	__u32 flags = 0;
@@ -244,8 +239,8 @@ static __u32 mbx_recv_now(struct mbx_engine *eng, struct mbx_handle *h,
 	return HSX_MBX_STATUS_NO_DATA;
 }
 
-__u32 mbx_recv(struct mbx_engine *eng, struct mbx_task *t, __u32 handle,
-	       unsigned int recv_flags, struct mbx_recv_result *res)
+__u32 mbx_recv(struct mbx_engine *eng, struct mbx_task *t, __u32 handle, unsigned int recv_flags,
+	       struct mbx_recv_result *res)
 {
 	struct mbx_handle *h = mbx_handle_find(eng, t, handle);
 	__u32 st;
@@ -259,8 +254,8 @@ __u32 mbx_recv(struct mbx_engine *eng, struct mbx_task *t, __u32 handle,
 	return st;
 }
 
-__u32 mbx_cancel_wait(struct mbx_engine *eng, struct mbx_task *t, __u32 handle,
-		      int timed_out, struct mbx_recv_result *res)
+__u32 mbx_cancel_wait(struct mbx_engine *eng, struct mbx_task *t, __u32 handle, int timed_out,
+		      struct mbx_recv_result *res)
 {
 	struct mbx_handle *h = mbx_handle_find(eng, t, handle);
 	struct mbx_event ev;
@@ -282,8 +277,7 @@ __u32 mbx_cancel_wait(struct mbx_engine *eng, struct mbx_task *t, __u32 handle,
 	return HSX_MBX_STATUS_NO_DATA;
 }
 
-void mbx_note_truncated(struct mbx_engine *eng, struct mbx_handle *h,
-			__u32 dropped_bytes)
+void mbx_note_truncated(struct mbx_engine *eng, struct mbx_handle *h, __u32 dropped_bytes)
 {
 	struct mbx_event ev;
 
@@ -302,8 +296,9 @@ static const struct mbx_msg *mbx_next_for_handle(const struct mbx_handle *h)
 	if (h->parked.msg)
 		return h->parked.msg;
 	if (h->is_tap)
-		return mbx_list_empty(&h->tap.entries) ? 0 :
-			mbx_list_entry(h->tap.entries.next, struct mbx_tapent, node)->msg;
+		return mbx_list_empty(&h->tap.entries) ?
+			       0 :
+			       mbx_list_entry(h->tap.entries.next, struct mbx_tapent, node)->msg;
 	if (mbx_is_fanout(d))
 		return mbx_queue_next_for(d, h);
 	return mbx_queue_head(d);
@@ -315,8 +310,9 @@ __u32 mbx_peek(struct mbx_engine *eng, struct mbx_task *t, __u32 handle,
 	struct mbx_handle *h = mbx_handle_find(eng, t, handle);
 	const struct mbx_msg *m;
 	struct mbx_desc *d;
-	__u32 st = !h ? HSX_MBX_STATUS_INVALID_HANDLE :
-		   h->desc->dead ? HSX_MBX_STATUS_DESTROYED : HSX_MBX_STATUS_OK;
+	__u32 st = !h		 ? HSX_MBX_STATUS_INVALID_HANDLE :
+		   h->desc->dead ? HSX_MBX_STATUS_DESTROYED :
+				   HSX_MBX_STATUS_OK;
 
 	__builtin_memset(res, 0, sizeof(*res));
 	mbx_emit_error(eng, t, HSX_MBX_FN_PEEK, handle, st);
@@ -346,8 +342,7 @@ static int mbx_send_ready(const struct mbx_engine *eng, const struct mbx_desc *d
 	return d->bytes_used + cost <= d->capacity;
 }
 
-unsigned int mbx_handle_ready(struct mbx_engine *eng, struct mbx_handle *h,
-			      int register_wait)
+unsigned int mbx_handle_ready(struct mbx_engine *eng, struct mbx_handle *h, int register_wait)
 {
 	unsigned int mask = 0;
 
