@@ -1,0 +1,91 @@
+# Reliability and security (docs/reliability.md): the debug kernel, the
+# libFuzzer targets, soak, fault and abuse tests.
+#
+#   make debug-kernel   build the KASAN/UBSAN/lockdep/kmemleak kernel once
+#                       per machine (tools/debug-kernel/build, ~1 h on 2
+#                       busy cores), cached outside the checkout
+#   make debug-module   build/debug/hsxmbx.ko against that kernel
+#   make check-debug    kselftests, stress, soak, faults, security, ABI fuzz
+#                       and e2e on the debug kernel; any splat or kmemleak
+#                       report after unload fails
+#   make fuzz           every libFuzzer target for FUZZ_SECONDS (default 15)
+#   make fuzz-long      the same, FUZZ_SECONDS=600 unless given
+#   make soak           the rig soak for SOAK_SECONDS (default 600)
+
+DEB_PACKAGES += flex bison libelf-dev libssl-dev dwarves bc
+
+# --- debug kernel ------------------------------------------------------------
+DEBUG_KERNEL_CACHE := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/hsxmbx/debug-kernel
+DEBUG_KDIR         := $(DEBUG_KERNEL_CACHE)/kdir
+DEBUG_DIR          := $(BUILD)/debug
+DEBUG_MODULE       := $(DEBUG_DIR)/hsxmbx.ko
+DEBUG_KMOD_TREE    := $(DEBUG_DIR)/kmod-tree
+
+.PHONY: debug-kernel debug-module check-debug fuzz fuzz-long soak
+debug-kernel:
+	$(Q)tools/debug-kernel/build
+
+# Kbuild puts objects next to the sources of an M= build, and the normal
+# module (against Debian's headers) lives there: build the debug one from a
+# copy of the sources in build/debug/, with UBSAN instrumenting it (the
+# kernel itself is not, see debug.config).  cp -p keeps the times, so
+# Kbuild only rebuilds what changed.
+debug-module: $(DEBUG_MODULE)
+$(DEBUG_MODULE): FORCE
+	$(Q)test -d $(DEBUG_KDIR)/ || { echo "no debug kernel: run 'make debug-kernel'" >&2; exit 1; }
+	$(Q)mkdir -p $(DEBUG_KMOD_TREE)/kmod $(DEBUG_KMOD_TREE)/lib/mbx $(DEBUG_KMOD_TREE)/include/uapi
+	$(Q)cp -p kmod/*.[ch] $(DEBUG_KMOD_TREE)/kmod/
+	$(Q)cp -p lib/mbx/*.[ch] $(DEBUG_KMOD_TREE)/lib/mbx/
+	$(Q)cp -p include/uapi/*.h $(DEBUG_KMOD_TREE)/include/uapi/
+	$(Q){ cat Kbuild; echo 'UBSAN_SANITIZE := y'; } >$(DEBUG_KMOD_TREE)/Kbuild.new
+	$(Q)cmp -s $(DEBUG_KMOD_TREE)/Kbuild.new $(DEBUG_KMOD_TREE)/Kbuild || \
+		mv $(DEBUG_KMOD_TREE)/Kbuild.new $(DEBUG_KMOD_TREE)/Kbuild
+	$(Q)$(MAKE) -C $(DEBUG_KDIR)/ M=$(abspath $(DEBUG_KMOD_TREE)) modules
+	$(Q)cmp -s $(DEBUG_KMOD_TREE)/hsxmbx.ko $@ || cp $(DEBUG_KMOD_TREE)/hsxmbx.ko $@
+
+# The whole in-rig suite on the debug kernel, then unload + kmemleak scan.
+# Tests that reload the module read HSXMBX_KO.
+check-debug: debug-kernel
+	$(Q)$(MAKE) --no-print-directory all check-build debug-module
+	$(Q)$(TEST_ENV) HSXMBX_KO=$(abspath $(DEBUG_MODULE)) tools/debug-kernel/check
+
+# --- libFuzzer targets ---------------------------------------------------------
+FUZZ_CC      := $(CLANG)
+FUZZ_CFLAGS  := -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude -Ilib \
+                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+                -fno-omit-frame-pointer
+FUZZ_DIR     := $(BUILD)/fuzz
+FUZZ_NAMES   := mbx_ops target hxe vm asm
+FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_NAMES))
+FUZZ_SECONDS ?= 15
+
+$(FUZZ_DIR)/fuzz_mbx_ops: fuzz/fuzz_mbx_ops.c $(MBX_SRCS) $(MBX_HDRS)
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_CFLAGS) -ffreestanding -o $@ $< $(MBX_SRCS)
+
+$(FUZZ_DIR)/fuzz_target: fuzz/fuzz_target.c $(MBX_SRCS) $(MBX_HDRS)
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_CFLAGS) -ffreestanding -o $@ $< $(MBX_SRCS)
+
+$(FUZZ_DIR)/fuzz_hxe: fuzz/fuzz_hxe.c $(HXE_SRCS) $(HXE_HDRS)
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(HXE_SRCS) $(HXE_LDLIBS)
+
+$(FUZZ_DIR)/fuzz_vm: fuzz/fuzz_vm.c $(VM_SRCS) $(VM_HDRS)
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(VM_SRCS) $(VM_LDLIBS)
+
+FUZZ_AS_SRCS := $(filter-out tools/hsx-as/main.c,$(wildcard tools/hsx-as/*.c))
+$(FUZZ_DIR)/fuzz_asm: fuzz/fuzz_asm.c $(FUZZ_AS_SRCS) $(wildcard tools/hsx-as/*.h tools/hsx-as/*.inc) $(HXE_SRCS)
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_CFLAGS) -Itools/hsx-as -o $@ $< \
+		$(FUZZ_AS_SRCS) $(HXE_SRCS) $(HXE_LDLIBS)
+
+# The host test: a copy of fuzz/check that depends on the fuzzers, so
+# `make check` builds them.  It prints one TAP line per target.
+$(FUZZ_DIR)/check: fuzz/check $(FUZZ_BINS)
+	$(Q)mkdir -p $(@D) && cp fuzz/check $@
+
+HOST_TESTS += $(FUZZ_DIR)/check
+
+fuzz: $(FUZZ_DIR)/check
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) $(FUZZ_DIR)/check
+
+fuzz-long: $(FUZZ_DIR)/check
+	$(Q)FUZZ_SECONDS=$(if $(filter command line,$(origin FUZZ_SECONDS)),$(FUZZ_SECONDS),600) \
+		FUZZ_KEEP=1 $(FUZZ_DIR)/check
