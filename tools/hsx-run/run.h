@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * DOC: hsx-run internals
+ *
+ * One process, one thread: the VM tasks (lib/vm), the mailbox engine
+ * (lib/mbx, in-process) and a small loop that runs every ready task for a
+ * quantum in load order, fires expired timers, feeds the terminal's stdin
+ * to one task and prints what the tasks write to their stdout/stderr.
+ *
+ * svc.c is the SVC layer (modules 0x00, 0x01, 0x04, 0x05, 0x06).  It
+ * mirrors daemon/svc.c's register contract; the daemon's copy is tied to
+ * its io_uring executive, so it cannot be linked here unchanged.
+ * host.c owns the engine: its hooks, wakes, stdio draining and stdin.
+ */
+#ifndef HSX_RUN_H
+#define HSX_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mbx/mbx.h"
+#include "vm/vm.h"
+
+enum rt_state { RT_READY, RT_WAIT, RT_SLEEP, RT_DONE };
+
+/* A blocked receive: a mailbox RECV or a read(0) through module 0x04. */
+struct rt_wait {
+	bool fs_read;
+	uint32_t handle, buf, max, info, timeout;
+};
+
+struct rt_line {
+	char *buf;
+	size_t len, cap;
+};
+
+struct rt_task {
+	uint32_t pid;
+	const char *path;
+	struct hsx_vm_task *vm;
+	struct mbx_task *mt;
+	enum rt_state state;
+	struct rt_wait wait;
+	uint64_t deadline_ns;      /* WAIT/SLEEP timer, 0 = none */
+	uint32_t out_h[2];         /* host handles on its stdout/stderr */
+	struct rt_line line[2];    /* partial output lines (prefix mode) */
+	uint32_t exit_status;
+	bool faulted;
+};
+
+struct rt_run {
+	struct mbx_engine *eng;
+	struct mbx_task *host;     /* PID 0: stdin feeder, stdio reader */
+	struct rt_task *tasks;
+	size_t ntasks;
+	unsigned int quantum;
+	bool trace;
+	bool prefix;               /* "[pid] " before each output line */
+	struct hsx_vm_svc_table svc;
+	/* stdin: the terminal's lines go to stdin_pid's svc:stdio.in */
+	uint32_t stdin_pid;
+	uint32_t stdin_h;          /* host handle, 0 = not (or no longer) fed */
+	bool stdin_eof;
+	char *in;                  /* bytes read, not yet sent */
+	size_t in_len, in_cap;
+	/* handles the engine woke during the last call */
+	struct mbx_handle **woken;
+	size_t nwoken, woken_cap;
+};
+
+/* svc.c */
+void rt_svc_init(struct rt_run *run);
+void rt_complete_recv(struct rt_run *run, struct rt_task *t, uint32_t status,
+		      struct mbx_recv_result *res);
+void rt_timeout(struct rt_run *run, struct rt_task *t);
+
+/* host.c */
+int rt_engine_init(struct rt_run *run);
+void rt_engine_fini(struct rt_run *run);
+struct rt_task *rt_task_of(struct rt_run *run, uint32_t pid);
+uint64_t rt_now_ns(void);
+void rt_settle(struct rt_run *run);           /* wakes + output */
+void rt_drain_output(struct rt_run *run, struct rt_task *t);
+void rt_flush_lines(struct rt_run *run, struct rt_task *t);
+int rt_stdio_open(struct rt_run *run, struct rt_task *t);
+void rt_stdin_pump(struct rt_run *run, int wait_ms);
+bool rt_stdin_wants_poll(const struct rt_run *run);
+void rt_trace(struct rt_run *run, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif /* HSX_RUN_H */
