@@ -75,7 +75,9 @@ struct ktap {
 	int fd;
 	bool stopped;
 	const char *stream;
-	uint8_t buf[sizeof(struct hsxmbx_frame) + HSX_MBX_MAX_MSG_BYTES];
+	/* Stdio messages fit their 4 KiB mailbox; a bigger one (after a
+	 * capacity change) arrives truncated and flagged. */
+	uint8_t buf[sizeof(struct hsxmbx_frame) + HSX_MBX_STDIO_CAPACITY];
 };
 
 static struct kern *kern(struct execd *ex)

@@ -38,10 +38,12 @@ sed 's/^/   /' "$DEMO/execd.log"
 echo "   capabilities after start-up: $(grep CapEff "/proc/$EXECD/status")"
 
 say "2. Load the procon apps (consumer prints what arrives on app:procon)"
-printf '$ hsx load build/examples/consumer.hxe\n'
-C=$("$HSX" load build/examples/consumer.hxe | tee /dev/stderr | pid_of)
-printf '$ hsx load build/examples/producer.hxe\n'
-P=$("$HSX" load build/examples/producer.hxe | tee /dev/stderr | pid_of)
+for app in consumer producer; do
+	printf '$ hsx load build/examples/%s.hxe\n' "$app"
+	"$HSX" load "build/examples/$app.hxe" | tee "$DEMO/$app.load"
+done
+C=$(pid_of <"$DEMO/consumer.load")
+P=$(pid_of <"$DEMO/producer.load")
 wait_for 30 eval '"$HSX" ps | grep -q "^ *$P  waiting_mbx"'
 run "$HSX" ps
 
@@ -63,7 +65,7 @@ printf '$ hsx listen %s &\n' "$C"
 "$HSX" listen "$C" >"$DEMO/listen.out" 2>&1 &
 PIDS+=($!)
 printf '$ cat /dev/hsxmbx/svc/stdio.out@%s &\n' "$C"
-wait_for 30 test -e "/dev/hsxmbx/svc/stdio.out@$C"
+wait_for 30 sh -c ': <"$0"' "/dev/hsxmbx/svc/stdio.out@$C" 2>/dev/null
 cat "/dev/hsxmbx/svc/stdio.out@$C" >"$DEMO/cat.out" 2>&1 &
 PIDS+=($!)
 sleep 0.5
@@ -91,4 +93,5 @@ run "$HSX" ps
 run "$HSX" shutdown
 wait "$EXECD"
 echo "   hsx-execd exited with status $?; task mailboxes left in the module:"
-"$HSX" mbox ls 2>&1 | grep -E "stdio|pid:" | sed 's/^/   /' || echo "   none"
+left=$("$HSX" mbox ls 2>&1 | grep -E "stdio|pid:")
+echo "${left:-   none}"

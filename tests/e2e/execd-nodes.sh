@@ -12,8 +12,9 @@ start_daemon kernel
 # --- cat and echo on a task's stdio nodes -------------------------------
 w=$(load "$APPS/waiter.hxe")
 wait_until 30 is_state "$w" waiting_mbx
-# Nodes are registered after the engine lock drops: wait for devtmpfs.
-wait_until 30 test -e "/dev/hsxmbx/svc/stdio.out@$w"
+# Nodes are registered after the engine lock drops, and a fresh node may
+# refuse opens for a moment: wait until an open (a tap, harmless) works.
+wait_until 30 sh -c ': <"$0"' "/dev/hsxmbx/svc/stdio.out@$w" 2>/dev/null
 timeout 30 cat "/dev/hsxmbx/svc/stdio.out@$w" >"$WORK/cat.out" &
 catpid=$!
 sleep 0.5
