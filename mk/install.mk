@@ -76,7 +76,7 @@ install_paths = \
 	$(SYSTEMDUNITDIR)/hsx-execd.service $(SYSUSERSDIR)/hsxmbx.conf
 
 .PHONY: install install-programs install-lib install-headers install-man \
-        install-data uninstall install-check modules_install dkms-src \
+        install-data uninstall install-check modules_install modules_uninstall dkms-src \
         dkms-install dkms-uninstall deb print-install-paths print-install-missing
 DEB_PACKAGES += debhelper dh-dkms dkms dpkg-dev fakeroot man-db groff-base \
                 pkgconf bash-completion udev systemd util-linux
