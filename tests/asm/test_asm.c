@@ -208,7 +208,9 @@ TEST_F(asm, refuses_what_the_isa_cannot_encode)
 		{ "LDI R1, s\n.data\ns: .byte 0\n", "12-bit signed immediate" },
 		{ ".data\n.byte 256\n", "value 256" },
 		{ ".data\nLDI R1, 0\n", "instruction LDI in .data" },
-		{ ".value {}\n", "unsupported directive '.value'" },
+		{ ".value {}\nRET\n",
+		  "x.mvasm:1:1: error: .value: field 'group_id' is required" },
+		{ ".frob 1\n", "unsupported directive '.frob'" },
 		{ ".include \"missing.mvasm\"\n", "not found" },
 	};
 	size_t i;

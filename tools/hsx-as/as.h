@@ -62,6 +62,19 @@ struct as_names {
 	struct as_loc *loc;
 };
 
+struct json_object;
+
+/* A `.value` / `.cmd` entry as written (JSON), linked by meta.c. */
+struct as_meta_ent {
+	struct json_object *obj;
+	struct as_loc loc;
+};
+
+struct as_meta_list {
+	struct as_meta_ent *v;
+	size_t n;
+};
+
 struct as_unit {
 	const char *path;
 	struct as_buf text, data;
@@ -76,6 +89,7 @@ struct as_unit {
 	uint32_t entry;
 	struct as_loc entry_loc;
 	char *mailboxes;          /* JSON array text of .mailbox entries */
+	struct as_meta_list values, cmds; /* .value / .cmd entries */
 	uint32_t text_base, data_base; /* set by the linker */
 };
 
@@ -103,11 +117,26 @@ struct as_output {
 	uint32_t entry;
 	char *mailbox_json; /* canonical payload, or NULL */
 	uint32_t mailbox_count;
+	struct as_buf value_sect, cmd_sect; /* encoded sections, or empty */
+	uint32_t value_count, cmd_count;
 };
 
 int as_link(struct as_ctx *as, struct as_unit *units, size_t n,
 	    struct as_output *out);
 
 int as_buf_put(struct as_buf *b, const void *p, size_t n);
+
+/* Absolute code address of label @sym as seen from unit @ui. */
+int as_resolve_code(struct as_ctx *as, struct as_unit *units, size_t n,
+		    size_t ui, const char *sym, const struct as_loc *loc,
+		    uint32_t *addr);
+
+/* meta.c: collect `.value`/`.cmd` JSON (object or array) at @loc. */
+int as_meta_add(struct as_ctx *as, struct as_meta_list *l, const char *json,
+		const char *what, const struct as_loc *loc);
+void as_meta_free(struct as_meta_list *l);
+/* Encode every unit's entries into out->value_sect / out->cmd_sect. */
+int as_link_meta(struct as_ctx *as, struct as_unit *units, size_t n,
+		 struct as_output *out);
 
 #endif /* HSX_AS_H */

@@ -93,6 +93,22 @@ static int resolve(struct as_ctx *as, struct as_unit *units, size_t n,
 	return 0;
 }
 
+int as_resolve_code(struct as_ctx *as, struct as_unit *units, size_t n,
+		    size_t ui, const char *sym, const struct as_loc *loc,
+		    uint32_t *addr)
+{
+	struct resolved r;
+
+	if (resolve(as, units, n, ui, sym, loc, &r))
+		return -1;
+	if (r.sec != SEC_TEXT) {
+		as_error(as, loc, "'%s' is not a code label", sym);
+		return -1;
+	}
+	*addr = r.abs;
+	return 0;
+}
+
 static int expr_value(struct as_ctx *as, const struct as_fixup *f,
 		      const struct resolved *r, int64_t *v)
 {
@@ -343,7 +359,8 @@ int as_link(struct as_ctx *as, struct as_unit *units, size_t n,
 	for (i = 0; i < n; i++)
 		for (j = 0; j < units[i].nfix; j++)
 			apply(as, units, n, i, &units[i].fix[j], out);
-	if (link_entry(as, units, n, out) || link_mailboxes(as, units, n, out))
+	if (link_entry(as, units, n, out) || link_mailboxes(as, units, n, out) ||
+	    as_link_meta(as, units, n, out))
 		return -1;
 	return as->errors == errors ? 0 : -1;
 }

@@ -78,23 +78,45 @@ static char *default_name(const char *path, const char *ext)
 	return out;
 }
 
+/* Metadata sections in type order: .value (1), .cmd (2), .mailbox (3). */
+static size_t collect_meta(const struct as_output *o,
+			   struct hsx_hxe_meta_in meta[3])
+{
+	size_t n = 0;
+
+	if (o->value_count)
+		meta[n++] = (struct hsx_hxe_meta_in){
+			.type = HSX_HXE_SECT_VALUE, .data = o->value_sect.data,
+			.size = o->value_sect.len, .entry_count = o->value_count,
+		};
+	if (o->cmd_count)
+		meta[n++] = (struct hsx_hxe_meta_in){
+			.type = HSX_HXE_SECT_CMD, .data = o->cmd_sect.data,
+			.size = o->cmd_sect.len, .entry_count = o->cmd_count,
+		};
+	if (o->mailbox_json)
+		meta[n++] = (struct hsx_hxe_meta_in){
+			.type = HSX_HXE_SECT_MAILBOX, .data = o->mailbox_json,
+			.size = strlen(o->mailbox_json),
+			.entry_count = o->mailbox_count,
+		};
+	return n;
+}
+
 static int write_output(struct as_ctx *as, const struct as_output *o,
 			const char *path, const char *app_name)
 {
-	struct hsx_hxe_meta_in meta = {
-		.type = HSX_HXE_SECT_MAILBOX, .data = o->mailbox_json,
-		.size = o->mailbox_json ? strlen(o->mailbox_json) : 0,
-		.entry_count = o->mailbox_count,
-	};
+	struct hsx_hxe_meta_in meta[3];
 	struct hsx_hxe_build b = {
 		.version = 2, .flags = HSX_HXE_FLAG_MULTI_INSTANCE,
 		.entry = o->entry, .app_name = app_name, .code = o->code,
 		.code_len = o->code_len, .rodata = o->rodata,
-		.ro_len = o->ro_len, .meta = &meta, .nmeta = o->mailbox_json ? 1 : 0,
+		.ro_len = o->ro_len, .meta = meta,
 	};
 	struct hsx_hxe_error err;
 	struct as_loc l = { path, 0, 0 };
 
+	b.nmeta = collect_meta(o, meta);
 	if (hsx_hxe_write_file(path, &b, &err)) {
 		as_error(as, &l, "%s", err.msg);
 		unlink(path);
@@ -107,7 +129,7 @@ static int assemble(struct as_ctx *as, char **inputs, int n,
 		    const char *output, const char *app_name)
 {
 	struct as_unit *units = calloc(n, sizeof(*units));
-	struct as_output out;
+	struct as_output out = { 0 };
 	int i, ret = 1;
 
 	for (i = 0; i < n; i++)
@@ -115,11 +137,11 @@ static int assemble(struct as_ctx *as, char **inputs, int n,
 	if (!as->errors && !as_link(as, units, n, &out)) {
 		ret = write_output(as, &out, output, app_name) ? 1 : 0;
 	}
-	if (!as->errors || ret == 0) {
-		free(out.code);
-		free(out.rodata);
-		free(out.mailbox_json);
-	}
+	free(out.code);
+	free(out.rodata);
+	free(out.mailbox_json);
+	free(out.value_sect.data);
+	free(out.cmd_sect.data);
 	for (i = 0; i < n; i++)
 		as_unit_free(&units[i]);
 	free(units);

@@ -695,4 +695,6 @@ void as_unit_free(struct as_unit *u)
 	free_names(&u->exports);
 	free(u->entry_sym);
 	free(u->mailboxes);
+	as_meta_free(&u->values);
+	as_meta_free(&u->cmds);
 }

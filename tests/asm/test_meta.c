@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: MIT
+/*
+ * DOC: hsx-as `.value` / `.cmd` sections: golden bytes and errors
+ *
+ * The expected bytes are written out by hand from the reference linker's
+ * layout (hld.py: ">BBBBHHHHHHHH" and ">BBBBIHHI" records sorted by
+ * (group, id), then a shared string table with offsets from the section
+ * start), so a change in field order, endianness, rounding or interning
+ * shows up here.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "hxe/hxe.h"
+
+FIXTURE(meta) {
+	char dir[64];
+	char err[4096];
+};
+
+FIXTURE_SETUP(meta)
+{
+	strcpy(self->dir, "/tmp/hsx-meta-test.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+}
+
+FIXTURE_TEARDOWN(meta)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
+	if (system(cmd))
+		TH_LOG("cleanup failed");
+}
+
+/* Assemble @src as a.mvasm; exit status, stderr in self->err. */
+static int assemble(const char *dir, const char *src, char *err, size_t len)
+{
+	char cmd[512], path[256];
+	FILE *fp;
+	size_t n;
+	int st;
+
+	snprintf(path, sizeof(path), "%s/a.mvasm", dir);
+	fp = fopen(path, "w");
+	fputs(src, fp);
+	fclose(fp);
+	snprintf(cmd, sizeof(cmd), "cd %s && %s -o a.hxe a.mvasm 2>err.txt",
+		 dir, HSX_AS_PATH);
+	st = system(cmd);
+	snprintf(path, sizeof(path), "%s/err.txt", dir);
+	fp = fopen(path, "r");
+	n = fp ? fread(err, 1, len - 1, fp) : 0;
+	err[n] = 0;
+	if (fp)
+		fclose(fp);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static const struct hsx_hxe_section *section(const struct hsx_hxe_image *img,
+					     uint32_t type)
+{
+	size_t i;
+
+	for (i = 0; i < img->nsections; i++)
+		if (img->sections[i].type == type)
+			return &img->sections[i];
+	return NULL;
+}
+
+static struct hsx_hxe_image *load(const char *dir)
+{
+	struct hsx_hxe_image *img = NULL;
+	struct hsx_hxe_error e;
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/a.hxe", dir);
+	if (hsx_hxe_load_file(path, &img, &e))
+		fprintf(stderr, "# %s\n", e.msg);
+	return img;
+}
+
+TEST_F(meta, value_entries_are_golden)
+{
+	static const char src[] =
+		".value {\"group_id\":2,\"value_id\":1,\"name\":\"speed\","
+		"\"unit\":\"rpm\",\"init\":1.5,\"max\":100,\"epsilon\":0.1,"
+		"\"flags\":3,\"auth_level\":1,\"persist_key\":4660,"
+		"\"group_name\":\"motor\"}\n"
+		".value [{\"group\":1,\"value\":7,\"name\":\"temp\","
+		"\"init_raw\":15360,\"min\":-65520}]\n"
+		".text\n    RET\n";
+	static const uint8_t want[] = {
+		/* (1,7) sorted first: init raw 0x3C00, name "temp" at 40,
+		 * min -65520 overflows to -inf 0xFC00 */
+		1, 7, 0, 0, 0x3C, 0x00, 0, 40, 0, 0, 0, 0, 0xFC, 0x00, 0, 0,
+		0, 0, 0, 0,
+		/* (2,1): init 1.5 = 0x3E00, name 45, unit 51, eps 0.1 = 0x2E66
+		 * (half-even), min 0, max 100 = 0x5640, key 0x1234, group 55 */
+		2, 1, 3, 1, 0x3E, 0x00, 0, 45, 0, 51, 0x2E, 0x66, 0, 0,
+		0x56, 0x40, 0x12, 0x34, 0, 55,
+		't', 'e', 'm', 'p', 0, 's', 'p', 'e', 'e', 'd', 0,
+		'r', 'p', 'm', 0, 'm', 'o', 't', 'o', 'r', 0,
+	};
+	const struct hsx_hxe_section *s;
+	struct hsx_hxe_image *img;
+
+	ASSERT_EQ(0, assemble(self->dir, src, self->err, sizeof(self->err)))
+		TH_LOG("%s", self->err);
+	img = load(self->dir);
+	ASSERT_NE(NULL, img);
+	s = section(img, HSX_HXE_SECT_VALUE);
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(2, s->entry_count);
+	ASSERT_EQ(sizeof(want), s->size);
+	EXPECT_EQ(0, memcmp(want, s->data, sizeof(want)));
+	EXPECT_EQ(NULL, section(img, HSX_HXE_SECT_CMD));
+	hsx_hxe_free(img);
+}
+
+TEST_F(meta, cmd_entries_are_golden_and_handlers_resolve_labels)
+{
+	static const char src[] =
+		".cmd {\"group_id\":1,\"cmd_id\":10,\"handler\":\"do_reset\","
+		"\"name\":\"reset\",\"help\":\"Reset it\",\"group_name\":\"reset\","
+		"\"flags\":1,\"auth_level\":2,\"reserved\":5}\n"
+		".cmd {\"group\":0,\"cmd\":3,\"handler_offset\":4}\n"
+		".text\nmain:\n    RET\n    RET\ndo_reset:\n    RET\n";
+	static const uint8_t want[] = {
+		0, 3, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0,
+		/* handler = do_reset at 8; "reset" shared by name and group */
+		1, 10, 1, 2, 0, 0, 0, 8, 0, 32, 0, 38, 0, 5, 0, 32,
+		'r', 'e', 's', 'e', 't', 0, 'R', 'e', 's', 'e', 't', ' ', 'i',
+		't', 0,
+	};
+	const struct hsx_hxe_section *s;
+	struct hsx_hxe_image *img;
+
+	ASSERT_EQ(0, assemble(self->dir, src, self->err, sizeof(self->err)))
+		TH_LOG("%s", self->err);
+	img = load(self->dir);
+	ASSERT_NE(NULL, img);
+	s = section(img, HSX_HXE_SECT_CMD);
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(2, s->entry_count);
+	ASSERT_EQ(sizeof(want), s->size);
+	EXPECT_EQ(0, memcmp(want, s->data, sizeof(want)));
+	hsx_hxe_free(img);
+}
+
+TEST_F(meta, sections_come_in_type_order)
+{
+	static const char src[] =
+		".mailbox {\"target\":\"app:m\"}\n"
+		".cmd {\"group_id\":1,\"cmd_id\":1}\n"
+		".value {\"group_id\":1,\"value_id\":1}\n"
+		".text\n    RET\n";
+	struct hsx_hxe_image *img;
+
+	ASSERT_EQ(0, assemble(self->dir, src, self->err, sizeof(self->err)))
+		TH_LOG("%s", self->err);
+	img = load(self->dir);
+	ASSERT_NE(NULL, img);
+	ASSERT_EQ(3, img->nsections);
+	EXPECT_EQ(HSX_HXE_SECT_VALUE, img->sections[0].type);
+	EXPECT_EQ(20, img->sections[0].size); /* no strings: no table */
+	EXPECT_EQ(HSX_HXE_SECT_CMD, img->sections[1].type);
+	EXPECT_EQ(HSX_HXE_SECT_MAILBOX, img->sections[2].type);
+	hsx_hxe_free(img);
+}
+
+TEST_F(meta, errors_name_the_line_and_the_field)
+{
+	static const struct {
+		const char *src, *msg;
+	} cases[] = {
+		{ ".value {\"value_id\":1}\n.text\n RET\n",
+		  "a.mvasm:1:1: error: .value: field 'group_id' is required" },
+		{ ".text\n RET\n.value {\"group_id\":256,\"value_id\":1}\n",
+		  "a.mvasm:3:1: error: .value: field 'group_id' must be an "
+		  "integer 0..255" },
+		{ ".value {\"group_id\":1,\"value_id\":1}\n"
+		  ".value {\"group\":1,\"value\":1}\n.text\n RET\n",
+		  "duplicate entry (group 1, id 1)" },
+		{ ".cmd {\"group_id\":1,\"cmd_id\":1,\"handler\":\"nowhere\"}\n"
+		  ".text\n RET\n",
+		  "a.mvasm:1:1: error: undefined symbol 'nowhere'" },
+		{ ".cmd {\"group_id\":1,\"cmd_id\":1,\"name\":5}\n.text\n RET\n",
+		  ".cmd: field 'name' must be a string" },
+		{ ".value {\"group_id\":1,\n.text\n RET\n",
+		  "a.mvasm:1:1: error: .value expects a JSON object or array" },
+		{ ".value {\"group_id\":1,\"value_id\":1,\"init\":\"x\"}\n"
+		  ".text\n RET\n", ".value: field 'init' must be a number" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		EXPECT_EQ(1, assemble(self->dir, cases[i].src, self->err,
+				      sizeof(self->err)));
+		EXPECT_NE(NULL, strstr(self->err, cases[i].msg))
+			TH_LOG("case %zu: %s", i, self->err);
+	}
+}
+
+TEST_HARNESS_MAIN
