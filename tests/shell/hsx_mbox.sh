@@ -2,7 +2,7 @@
 # DOC: hsx mbox: help, JSON, modes, exit codes, stdin lines, tap and Ctrl-C.
 . "$(dirname "$0")/tap.subr"
 need_module
-plan 31
+plan 33
 
 T=app:cli$$
 SMALL=app:small$$
@@ -48,7 +48,7 @@ check "binding again returns the same id" \
 check "ls has the reference columns" \
 	sh -c "head -1 '$TMP/ls' | grep -q 'ID *NAMESPACE *OWNER *DEPTH *BYTES .*MODE .*NAME'"
 check "ls lists the target" grep -q " $T\$" "$TMP/ls"
-check "ls --json parses" sh -c "'$HSX' mbox ls --json | python3 -c 'import json,sys; json.load(sys.stdin)'"
+check "ls --json parses" sh -c "'$HSX' mbox ls --json | $PY -I -c 'import json,sys; json.load(sys.stdin)'"
 check "json has the capacity" test "$(json_field "$T" capacity)" -eq 512
 check "fanout_drop implies fanout (mode 0x1b)" test "$(json_field "$T" mode_mask)" -eq 27
 check "ls --ns app filters" sh -c "'$HSX' mbox ls --ns app | grep -q ' $T\$' && ! '$HSX' mbox ls svc | grep -q ' $T\$'"
@@ -80,7 +80,7 @@ expect_status 8 "a message larger than the capacity exits 8" \
 
 # --- peek, tap, rm ---------------------------------------------------------------
 check "peek --json parses and shows the depth" \
-	sh -c "'$HSX' mbox peek --json '$SMALL' | python3 -c 'import json,sys; assert json.load(sys.stdin)[\"depth\"] == 1'"
+	sh -c "'$HSX' mbox peek --json '$SMALL' | $PY -I -c 'import json,sys; assert json.load(sys.stdin)[\"depth\"] == 1'"
 
 "$HSX" mbox tap "$T" >"$TMP/tap" 2>"$TMP/tap.err" &
 TAPPID=$!
@@ -94,7 +94,14 @@ check "tap prints messages and exits 0 on SIGINT (got $st)" \
 	sh -c "[ $st -eq 0 ] && grep -qx tapped '$TMP/tap'"
 
 "$HSX" mbox rm "$SMALL"
-check "rm removes the mailbox" sh -c "! '$HSX' mbox ls | grep -q ' $SMALL\$'"
+check "rm keeps a mailbox that still holds messages" \
+	sh -c "'$HSX' mbox ls | grep -q ' $SMALL\$'"
+"$HSX" mbox recv -n 0 "$SMALL" >/dev/null
+check "... until it is drained" sh -c "! '$HSX' mbox ls | grep -q ' $SMALL\$'"
+"$HSX" mbox bind "$SMALL" >/dev/null
+"$HSX" mbox send "$SMALL" queued
+"$HSX" mbox rm --force "$SMALL"
+check "rm --force destroys it at once" sh -c "! '$HSX' mbox ls | grep -q ' $SMALL\$'"
 expect_status 4 "rm of a missing mailbox exits 4" "$HSX" mbox rm "$SMALL"
 trap - EXIT
 cleanup

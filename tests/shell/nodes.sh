@@ -18,7 +18,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-check "bind $T" "$HSX" mbox bind -c 1024 "$T"
+check "bind $T" sh -c "'$HSX' mbox bind -c 1024 '$T' >/dev/null"
 check "node $NODE appears" wait_for test -c "$NODE"
 
 cat "$NODE" >"$TMP/cat.out" 2>"$TMP/cat.err" &

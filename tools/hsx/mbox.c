@@ -452,7 +452,8 @@ static const struct mbox_sub subs[] = {
 	  peek_opts, "jh" },
 	{ "rm", mbox_rm,
 	  "usage: hsx mbox rm TARGET [--force]\n"
-	  "Drop the host's bind pin; the mailbox is destroyed once unused.\n"
+	  "Drop the host's bind pin; the mailbox is destroyed once nothing\n"
+	  "binds or opens it and its queue is empty.\n"
 	  "  -f, --force       destroy it now, even if handles remain open\n"
 	  "  -h, --help        show this help\n",
 	  rm_opts, "fh" },
