@@ -312,10 +312,10 @@ static int link_entry(struct as_ctx *as, struct as_unit *units, size_t n,
 static int link_mailboxes(struct as_ctx *as, struct as_unit *units, size_t n,
 			  struct as_output *out)
 {
-	struct hsx_hxe_mailbox *mb;
+	struct hsx_hxe_mailbox *mb = NULL;
 	struct hsx_hxe_error err;
 	struct as_buf all = { 0 };
-	size_t i, count;
+	size_t i, count = 0;
 	int ret = 0;
 
 	for (i = 0; i < n; i++) {
@@ -338,10 +338,9 @@ static int link_mailboxes(struct as_ctx *as, struct as_unit *units, size_t n,
 
 		as_error(as, &l, ".mailbox: %s", err.msg);
 		ret = -1;
-		count = 0;
-		mb = NULL;
 	}
-	out->mailbox_count = (uint32_t)count;
+	/* A failed parse leaves the entries decoded so far for us to free. */
+	out->mailbox_count = ret ? 0 : (uint32_t)count;
 	hsx_hxe_free_mailboxes(mb, count);
 	free(all.data);
 	return ret;
