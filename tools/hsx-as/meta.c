@@ -191,14 +191,46 @@ static int get_int(struct json_object *v, int64_t *out)
 	}
 }
 
-/* Round to binary16 half to even; overflow gives infinity (hld.py). */
+/*
+ * Round to binary16, half to even; beyond the range gives infinity (as
+ * hld.py's struct 'e' does).  Done on the double's bits: q is the
+ * significand in units of the target quantum, the shifted-out bits decide
+ * the rounding.  (_Float16 would do, but not every compiler we build
+ * with supports it on x86.)
+ */
 static uint16_t to_f16(double d)
 {
-	_Float16 h = (_Float16)d;
-	uint16_t bits;
+	uint64_t bits, sig, q, rem, half;
+	uint16_t sign;
+	int exp, e, shift;
 
-	memcpy(&bits, &h, sizeof(bits));
-	return bits;
+	memcpy(&bits, &d, sizeof(bits));
+	sign = (uint16_t)(bits >> 48) & 0x8000;
+	exp = (int)(bits >> 52) & 0x7FF;
+	sig = bits & ((1ull << 52) - 1);
+	if (exp == 0x7FF)
+		return sign | (sig ? 0x7E00 : 0x7C00);
+	if (exp == 0 || exp - 1023 < -25)  /* below half the smallest step */
+		return sign;
+	if (exp - 1023 > 15)
+		return sign | 0x7C00;
+	sig |= 1ull << 52;
+	e = exp - 1023 < -14 ? -14 : exp - 1023;
+	shift = 42 + (e - (exp - 1023));
+	q = sig >> shift;
+	rem = sig & ((1ull << shift) - 1);
+	half = 1ull << (shift - 1);
+	if (rem > half || (rem == half && (q & 1)))
+		q++;
+	if (q >= 2048) {
+		q >>= 1;
+		e++;
+	}
+	if (e > 15)
+		return sign | 0x7C00;
+	if (q < 1024)
+		return sign | (uint16_t)q;
+	return sign | (uint16_t)((e + 15) << 10) | (uint16_t)(q - 1024);
 }
 
 static void put_be(uint8_t *p, uint64_t v, unsigned int size)
