@@ -88,6 +88,7 @@ void chan_raise_limits(size_t size, unsigned depth)
 
 	raise_sysctl("/proc/sys/fs/mqueue/msg_max", depth);
 	raise_sysctl("/proc/sys/fs/mqueue/msgsize_max", size);
+	raise_sysctl("/proc/sys/fs/mqueue/queues_max", 1024);
 	raise_sysctl("/proc/sys/fs/pipe-max-size", depth * size);
 	/* Without CAP_SYS_RESOURCE (a container) at least use the hard limit. */
 	if (setrlimit(RLIMIT_MSGQUEUE, &inf) < 0 &&

@@ -99,13 +99,33 @@ int chan_hsx_tap(struct chan *c)
 
 /* --- hsx-rw: blocking read()/write() on handle files. --- */
 
+static int wait_fd(int fd, short events)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+
+	while (poll(&p, 1, -1) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return p.revents & (POLLERR | POLLHUP | POLLNVAL) ? -EPIPE : 0;
+}
+
+/*
+ * A blocking write() on a full single-reader descriptor answers EAGAIN
+ * (only FANOUT_BLOCK senders sleep in the module), so wait for POLLOUT
+ * and retry, as any careful user has to.
+ */
 static int hsx_rw_send(struct chan *c, const void *buf)
 {
-	ssize_t n;
+	for (;;) {
+		ssize_t n = write(c->tx_fd, buf, c->size);
+		int r;
 
-	while ((n = write(c->tx_fd, buf, c->size)) < 0 && errno == EINTR)
-		;
-	return check_len(n, c->size);
+		if (n >= 0 || (errno != EAGAIN && errno != EINTR))
+			return check_len(n, c->size);
+		r = errno == EAGAIN ? wait_fd(c->tx_fd, POLLOUT) : 0;
+		if (r)
+			return r;
+	}
 }
 
 static int hsx_rw_recv(struct chan *c, void *buf)
@@ -118,16 +138,6 @@ static int hsx_rw_recv(struct chan *c, void *buf)
 }
 
 /* --- hsx-poll: non-blocking files driven by poll(), as an event loop. --- */
-
-static int wait_fd(int fd, short events)
-{
-	struct pollfd p = { .fd = fd, .events = events };
-
-	while (poll(&p, 1, -1) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return p.revents & (POLLERR | POLLHUP | POLLNVAL) ? -EPIPE : 0;
-}
 
 static int hsx_poll_send(struct chan *c, const void *buf)
 {

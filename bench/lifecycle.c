@@ -38,7 +38,7 @@ static const char *const phase_names[PH_COUNT] = {
 struct lc {
 	const struct bench_opts *o;
 	bool hsx;
-	int ctl;
+	int *ctl;            /* per object: its control file (handle quota) */
 	int *first, *second; /* per object: handle/mq fd from create, open */
 };
 
@@ -54,13 +54,13 @@ static int hsx_phase(struct lc *l, int phase, unsigned i, const char *name)
 {
 	switch (phase) {
 	case PH_CREATE:
-		return hsxmbx_bind(l->ctl, name, 0, 0);
+		return hsxmbx_bind(l->ctl[i], name, 0, 0);
 	case PH_OPEN:
-		return l->second[i] = hsxmbx_open(l->ctl, name, 0);
+		return l->second[i] = hsxmbx_open(l->ctl[i], name, 0);
 	case PH_CLOSE:
-		return hsxmbx_close(l->ctl, (uint32_t)l->second[i]);
+		return hsxmbx_close(l->ctl[i], (uint32_t)l->second[i]);
 	default:
-		return hsxmbx_unbind(l->ctl, name, HSXMBX_UNBIND_FORCE);
+		return hsxmbx_unbind(l->ctl[i], name, HSXMBX_UNBIND_FORCE);
 	}
 }
 
@@ -167,14 +167,22 @@ static void kmem_line(const struct bench_opts *o, const char *what,
 	jl_end(&j);
 }
 
+/* Let RCU-deferred frees of earlier phases land before a baseline. */
+static void settle(void)
+{
+	usleep(300 * 1000);
+}
+
 static void kmem_objects(struct lc *l)
 {
 	uint64_t t0, o0, t1, o1;
 
+	settle();
 	if (slab_bytes(&t0, &o0) < 0)
 		return; /* not root, or no slabinfo: no memory figures */
 	phase_run(l, PH_CREATE);
 	phase_run(l, PH_OPEN);
+	settle();
 	slab_bytes(&t1, &o1);
 	kmem_line(l->o, "per_object", ((double)t1 - t0) / l->o->iters,
 		  ((double)o1 - o0) / l->o->iters);
@@ -201,12 +209,14 @@ static void kmem_queue(struct lc *l)
 			strerror(-r));
 		return;
 	}
+	settle();
 	if (slab_bytes(&t0, &o0) < 0)
 		return;
 	for (unsigned i = 0; i < n && !r; i++)
 		r = chan_send(&c, buf);
 	if (r)
 		bench_die("kmem send", r);
+	settle();
 	slab_bytes(&t1, &o1);
 	kmem_line(l->o, "per_queued_byte", ((double)t1 - t0) / ((double)n * big.size),
 		  ((double)o1 - o0) / ((double)n * big.size));
@@ -229,21 +239,33 @@ static void unlink_all(void)
 	}
 }
 
-/* Leave room in the descriptor pool (256 on the desktop profile). */
-static void cap_to_pool(struct lc *l, struct bench_opts *o)
+/*
+ * Leave room in the descriptor pool (256 on the desktop profile), and give
+ * every handles_per_pid - 1 objects their own control file: each control
+ * file is one PID-0 identity with its own handle quota.
+ */
+static void open_controls(struct lc *l, struct bench_opts *o)
 {
 	struct hsxmbx_features f;
 	struct hsxmbx_stats st;
-	unsigned room;
+	unsigned room, per;
+	int ctl = hsxmbx_open_control(0);
 
-	if (hsxmbx_features(l->ctl, &f) < 0 ||
-	    hsxmbx_snapshot(l->ctl, NULL, &st) < 0)
-		return;
+	if (ctl < 0)
+		bench_die("open control", ctl);
+	if (hsxmbx_features(ctl, &f) < 0 || hsxmbx_snapshot(ctl, NULL, &st) < 0)
+		bench_die("features", EPROTO);
 	room = f.max_descriptors > st.active_descriptors + 8 ?
 	       f.max_descriptors - st.active_descriptors - 8 : 1;
 	if (o->iters > room) {
 		fprintf(stderr, "lifecycle: %u objects (pool room)\n", room);
 		o->iters = room;
+	}
+	per = f.handles_per_pid > 1 ? f.handles_per_pid - 1 : 1024;
+	for (unsigned i = 0; i < o->iters; i++) {
+		if (i && i % per == 0 && (ctl = hsxmbx_open_control(0)) < 0)
+			bench_die("open control", ctl);
+		l->ctl[i] = ctl;
 	}
 }
 
@@ -263,12 +285,12 @@ int main(int argc, char **argv)
 	chan_raise_limits(o.size, o.depth);
 	l.first = calloc(o.iters, sizeof(int));
 	l.second = calloc(o.iters, sizeof(int));
-	if (l.hsx && (l.ctl = hsxmbx_open_control(0)) < 0)
-		bench_die("open control", l.ctl);
+	l.ctl = calloc(o.iters, sizeof(int));
 	if (l.hsx)
-		cap_to_pool(&l, &o);
+		open_controls(&l, &o);
 	measure_rates(&l);
 	kmem_objects(&l);
 	kmem_queue(&l);
+	cleanup_lc = NULL; /* l lives on this stack frame only */
 	return 0;
 }
