@@ -89,3 +89,32 @@ fuzz: $(FUZZ_DIR)/check
 fuzz-long: $(FUZZ_DIR)/check
 	$(Q)FUZZ_SECONDS=$(if $(filter command line,$(origin FUZZ_SECONDS)),$(FUZZ_SECONDS),600) \
 		FUZZ_KEEP=1 $(FUZZ_DIR)/check
+
+# --- in-rig soak, faults, security and ABI fuzzing ---------------------------
+# Each prints TAP.  modfaults.sh reloads the module (and restores it).
+REL_DIR     := $(BUILD)/tests
+REL_HDRS    := tests/soak/rel.h include/uapi/hsxmbx.h
+REL_CFLAGS   = $(CFLAGS) -Wno-missing-prototypes
+REL_BINS    := $(REL_DIR)/soak/soak $(REL_DIR)/faults/faults \
+               $(REL_DIR)/security/security $(REL_DIR)/security/abi_fuzz
+SOAK_SECONDS ?= 600
+
+$(REL_DIR)/soak/soak: tests/soak/soak.c $(REL_HDRS)
+	$(Q)mkdir -p $(@D) && $(CC) $(REL_CFLAGS) -o $@ $< -lpthread
+
+$(REL_DIR)/faults/faults: tests/faults/faults.c $(REL_HDRS)
+	$(Q)mkdir -p $(@D) && $(CC) $(REL_CFLAGS) -o $@ $< -luring
+
+$(REL_DIR)/security/security: tests/security/security.c $(REL_HDRS)
+	$(Q)mkdir -p $(@D) && $(CC) $(REL_CFLAGS) -o $@ $< -lcap
+
+$(REL_DIR)/security/abi_fuzz: tests/security/abi_fuzz.c $(REL_HDRS)
+	$(Q)mkdir -p $(@D) && $(CC) $(REL_CFLAGS) -o $@ $< -luring
+
+programs: $(REL_BINS)
+VM_TESTS += $(REL_DIR)/soak/soak $(REL_DIR)/faults/faults tests/faults/modfaults.sh \
+            $(REL_DIR)/security/security $(REL_DIR)/security/abi_fuzz
+
+soak: all
+	$(Q)tools/vm/run --timeout $$(($(SOAK_SECONDS) + 600)) -- \
+		$(REL_DIR)/soak/soak $(SOAK_SECONDS)
