@@ -43,10 +43,18 @@ $(HSX_RUN): $(HSX_RUN_SRCS) tools/hsx-run/run.h $$(VM_HDRS) $$(VM_LIB) $$(HXE_LI
 
 # --- tests ---------------------------------------------------------------------
 # Scripts are their own HOST_TESTS entries; these prerequisite-only rules
-# make `make check-host` build what they run first.
+# make `make check-host` build what they run first.  The app tests run a
+# sanitised hsx-run (same sources, libraries as sources or -san builds),
+# so a leak or undefined behaviour fails them.
 HOST_TESTS += tests/apps/run_apps.sh tests/asm/roundtrip.sh
+HSX_RUN_SAN := $(BUILD)/tests/apps/hsx-run-san
 
-tests/apps/run_apps.sh: $$(HSX_RUN) $$(HSX_APPS)
+$(HSX_RUN_SAN): $(HSX_RUN_SRCS) tools/hsx-run/run.h $$(VM_SRCS) $$(VM_HDRS) $$(HXE_SRCS) \
+                $$(MBX_LIB_SAN) $$(HSXMBX_LIB)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(SAN) -o $@ $(HSX_RUN_SRCS) $(VM_SRCS) \
+		$(HXE_SRCS) $(MBX_LIB_SAN) $(HSXMBX_LIB) $(HXE_LDLIBS) $(VM_LDLIBS) $(HSXMBX_LDLIBS)
+
+tests/apps/run_apps.sh: $$(HSX_RUN) $$(HSX_RUN_SAN) $$(HSX_APPS)
 
 tests/asm/roundtrip.sh: $$(HSX_DIS) $$(HSX_AS) $$(HSX_APPS) $$(HSX_EXAMPLES) \
                         $$(EXECD_APPS) tests/asm/meta_fixture.mvasm

@@ -6,7 +6,9 @@
 # and the non-mailbox SVC modules (UART, fs write, sleep, steps).
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 B=$ROOT/build
-RUN=$B/hsx-run
+# The sanitised build of the same sources when present (mk/apps.mk).
+RUN=$B/tests/apps/hsx-run-san
+[ -x "$RUN" ] || RUN=$B/hsx-run
 AS=$B/hsx-as
 A=$B/apps
 TMP=$(mktemp -d)

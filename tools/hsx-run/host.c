@@ -184,6 +184,8 @@ static void line_emit(struct rt_task *t, int stream, bool all)
 	FILE *fp = stream ? stderr : stdout;
 	size_t start = 0, i;
 
+	if (!l->len)
+		return;
 	for (i = 0; i < l->len; i++) {
 		if (l->buf[i] != '\n')
 			continue;
