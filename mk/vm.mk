@@ -72,7 +72,7 @@ endif
 $(HSX_AS): $(HSX_AS_SRCS) $(wildcard tools/hsx-as/*.h tools/hsx-as/*.inc) $(HXE_LIB) $(VM_HDRS)
 	$(Q)$(CC) $(CFLAGS) -o $@ $(HSX_AS_SRCS) $(HXE_LIB) $(HXE_LDLIBS)
 
-$(HSX_DIS): $(HSX_DIS_SRCS) $(HXE_LIB) $(VM_HDRS)
+$(HSX_DIS): $(HSX_DIS_SRCS) $(wildcard tools/hsx-dis/*.h) $(HXE_LIB) $(VM_HDRS)
 	$(Q)$(CC) $(CFLAGS) -o $@ $(HSX_DIS_SRCS) $(HXE_LIB) $(HXE_LDLIBS)
 
 # --- example apps: build/examples/*.hxe --------------------------------------
