@@ -242,12 +242,20 @@ static void task_end(struct execd *ex, struct task *t, enum task_state s,
 	t->vm = NULL;
 }
 
+/* The last reference: the backend's per-task state (kept alive for
+ * completions) goes with the task. */
+static void task_destroy(struct task *t)
+{
+	free(t->be);
+	free(t);
+}
+
 static void task_reap(struct execd *ex, struct task *t)
 {
 	ex->tasks[t->pid] = NULL;
 	ex->ntasks--;
 	if (t->inflight == 0)
-		free(t);
+		task_destroy(t);
 	else
 		t->pid = 0;	/* freed by task_put_op() */
 }
@@ -255,7 +263,7 @@ static void task_reap(struct execd *ex, struct task *t)
 void task_put_op(struct execd *ex, struct task *t)
 {
 	if (--t->inflight == 0 && t->dead && t->pid == 0)
-		free(t);
+		task_destroy(t);
 }
 
 /* Kill a live task; killing a dead one removes it from the table. */
