@@ -120,6 +120,13 @@ struct hsx_vm_task *hsx_vm_task_new(struct hsx_vm_image *img,
 		errno = ENOMEM;
 		return NULL;
 	}
+	/*
+	 * Neighbouring task mappings merge into one VMA; without this a
+	 * touched stack page could fault in a 2 MiB huge page shared by 32
+	 * tasks' worth of address space, and idle tasks would stop being
+	 * cheap.  Failure only costs memory, so it is not an error.
+	 */
+	(void)madvise(mem, HSX_VM_MEM_SIZE, MADV_NOHUGEPAGE);
 	t->mem = mem;
 	if (img->ro_len)
 		memcpy(t->mem + HSX_VM_RODATA_BASE, img->rodata, img->ro_len);
