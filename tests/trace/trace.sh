@@ -9,7 +9,8 @@
 # each one reports exactly the events the workload caused (the workload
 # prints them), that the latency histograms hold exactly the pairs it
 # made, and that the wait->timeout latencies are at least the timeout.
-# Then the error paths: bad usage (2), no rights (5), no module (3).
+# Then the filters (--pid, --hsx-pid, --event, --duration) on a second
+# workload, and the error paths: bad usage (2), no rights (5), no module (3).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -153,6 +154,29 @@ check_drops() {
 		"$(grep -F "[$PREFIX." "$o" | grep -c '^@total')" 2
 }
 
+# --pid, --hsx-pid, --event and --duration, on a second, smaller workload.
+check_filters() {
+	local p2=${PREFIX}x a b status
+	"$TRACE" -j -s -q --pid 1 --target "$p2.*" >"$TMP/pid1.json" 2>"$TMP/pid1.err" &
+	a=$!
+	"$TRACE" -j -s -q --hsx-pid 0 --event send --target "$p2.*" --duration 10 \
+		>"$TMP/dur.json" 2>"$TMP/dur.err" &
+	b=$!
+	wait_attached "$TMP/pid1.err" "hsxmbx events" 60 && wait_attached "$TMP/dur.err" "hsxmbx events" 60
+	"$WORKLOAD" "$p2" 2 1 1 1 1 1 >"$TMP/expected2.json" 2>&1
+	sleep 0.5
+	kill -INT "$a"
+	wait "$a"
+	same "hsx-trace --pid 1 sees none of the workload" \
+		"$(tail -n 1 "$TMP/pid1.json" | jq '[.summary.events[]] | add')" 0
+	wait "$b"
+	status=$?
+	same "hsx-trace --duration 10 ends by itself, exit 0" "$status" 0
+	same "hsx-trace --hsx-pid 0 --event send counts only the sends" \
+		"$(tail -n 1 "$TMP/dur.json" | jq -c '.summary.events | [.send, ([.[]] | add)]')" \
+		"$(jq -c '[.events.send, .events.send]' "$TMP/expected2.json")"
+}
+
 check_errors() {
 	"$TRACE" --event nosuch >/dev/null 2>&1
 	same "hsx-trace: bad --event exits 2" "$?" 2
@@ -206,6 +230,7 @@ if ((FAILED)); then
 fi
 # TRACE_SAVE=DIR keeps the tracers' outputs (docs/observability.md uses them).
 [[ -z ${TRACE_SAVE:-} ]] || cp "$TMP"/* "$TRACE_SAVE"/
+check_filters
 check_errors
 echo "1..$N"
 exit 0
