@@ -131,22 +131,7 @@ static const struct mbx_ops emb_ops = {
 static void take_message(struct execd *ex, struct task *t,
 			 struct mbx_recv_result *res)
 {
-	struct mbx_call *c = &t->call;
-	uint32_t n = res->length < c->len ? res->length : c->len;
-
-	hsx_vm_mem_write(t->vm, c->ptr, mbx_msg_payload(res->msg), n);
-	c->r1 = n;
-	c->r2 = res->flags;
-	if (n < res->length) {
-		c->r2 |= HSX_MBX_FLAG_TRUNCATED;
-		mbx_note_truncated(emb(ex)->eng,
-				   mbx_handle_lookup(emb(ex)->eng, et(t)->mt,
-						     c->handle),
-				   res->length - n);
-	}
-	c->r3 = res->channel;
-	c->r4 = res->src_pid;
-	mbx_msg_put(emb(ex)->eng, res->msg);
+	svc_engine_take(emb(ex)->eng, et(t)->mt, &t->svc, res);
 }
 
 static void timer_cancel(struct execd *ex, struct task *t)
@@ -165,7 +150,7 @@ static void timer_cancel(struct execd *ex, struct task *t)
 static void wake_task(struct execd *ex, struct task *t, uint32_t handle)
 {
 	struct mbx_recv_result res = { 0 };
-	struct mbx_call *c = &t->call;
+	struct svc_call *c = &t->svc.call;
 
 	if (t->dead || !et(t)->waiting || c->handle != handle)
 		return;
@@ -229,72 +214,6 @@ static void notes_process(struct execd *ex)
 
 /* --- calls -------------------------------------------------------------- */
 
-static uint32_t do_send(struct emb *e, struct task *t)
-{
-	struct mbx_call *c = &t->call;
-	struct mbx_msg *m = mbx_msg_alloc(e->eng, c->len);
-	uint32_t seq, st;
-
-	if (!m)
-		return c->len > mbx_engine_config(e->eng)->max_msg_bytes ?
-		       HSX_MBX_STATUS_MSG_TOO_LARGE : HSX_MBX_STATUS_INTERNAL_ERROR;
-	hsx_vm_mem_read(t->vm, c->ptr, mbx_msg_payload(m), c->len);
-	st = mbx_send(e->eng, et(t)->mt, c->handle, m, c->flags, c->channel, &seq);
-	if (st == HSX_MBX_STATUS_OK)
-		c->r1 = c->len;
-	return st;
-}
-
-static uint32_t do_recv(struct execd *ex, struct task *t)
-{
-	struct mbx_call *c = &t->call;
-	struct mbx_recv_result res = { 0 };
-	unsigned int fl = c->timeout != HSX_MBX_TIMEOUT_POLL ? MBX_RECV_WAIT : 0;
-	uint32_t st = mbx_recv(emb(ex)->eng, et(t)->mt, c->handle, fl, &res);
-
-	if (st == HSX_MBX_STATUS_OK)
-		take_message(ex, t, &res);
-	return st;
-}
-
-static uint32_t do_peek(struct emb *e, struct task *t)
-{
-	struct mbx_peek_result p = { 0 };
-	uint32_t st = mbx_peek(e->eng, et(t)->mt, t->call.handle, &p);
-
-	t->call.r1 = p.depth;
-	t->call.r2 = p.bytes_used;
-	t->call.r3 = p.next_len;
-	return st;
-}
-
-static uint32_t exec_call(struct execd *ex, struct task *t)
-{
-	struct emb *e = emb(ex);
-	struct mbx_call *c = &t->call;
-	struct mbx_task *mt = et(t)->mt;
-	uint32_t len = (uint32_t)strlen(c->target);
-
-	switch (c->fn) {
-	case HSX_MBX_FN_OPEN:
-		return mbx_open(e->eng, mt, c->target, len, HSX_MBX_MODE_RDWR, &c->r1);
-	case HSX_MBX_FN_BIND:
-		return mbx_bind(e->eng, mt, c->target, len, c->flags, c->channel,
-				&c->r1);
-	case HSX_MBX_FN_SEND:
-		return do_send(e, t);
-	case HSX_MBX_FN_RECV:
-		return do_recv(ex, t);
-	case HSX_MBX_FN_PEEK:
-		return do_peek(e, t);
-	case HSX_MBX_FN_TAP:
-		return mbx_tap(e->eng, mt, c->handle, c->flags & 1);
-	case HSX_MBX_FN_CLOSE:
-		return mbx_close(e->eng, mt, c->handle);
-	}
-	return HSX_MBX_STATUS_INTERNAL_ERROR;
-}
-
 static void emb_call(struct execd *ex, struct task *t)
 {
 	struct emb *e = emb(ex);
@@ -321,7 +240,8 @@ static void emb_flush(struct execd *ex)
 		struct task *t = e->queue[i];
 
 		if (!t->dead) {
-			t->call.status = exec_call(ex, t);
+			t->svc.call.status = svc_engine_exec(emb(ex)->eng,
+							     et(t)->mt, &t->svc);
 			svc_mbx_done(ex, t);
 			notes_process(ex);
 		}
@@ -343,9 +263,9 @@ static void timer_done(struct execd *ex, struct ev_op *op,
 	if (!tm->cancelled && !t->dead && et(t)->waiting) {
 		et(t)->timer = NULL;
 		et(t)->waiting = false;
-		t->call.status = mbx_cancel_wait(emb(ex)->eng, et(t)->mt,
-						 t->call.handle, 1, &res);
-		if (t->call.status == HSX_MBX_STATUS_OK) {
+		t->svc.call.status = mbx_cancel_wait(emb(ex)->eng, et(t)->mt,
+						 t->svc.call.handle, 1, &res);
+		if (t->svc.call.status == HSX_MBX_STATUS_OK) {
 			take_message(ex, t, &res);
 			svc_mbx_woken(ex, t);
 		} else {
@@ -360,7 +280,7 @@ static void emb_wait(struct execd *ex, struct task *t)
 {
 	struct emb_timer *tm;
 	struct io_uring_sqe *sqe;
-	uint32_t ms = t->call.timeout;
+	uint32_t ms = t->svc.call.timeout;
 
 	et(t)->waiting = true;
 	if (ms == HSX_MBX_TIMEOUT_INFINITE)

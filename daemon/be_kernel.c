@@ -99,7 +99,7 @@ static uint32_t res_status(int res)
 
 static void fill_results(struct task *t)
 {
-	struct mbx_call *c = &t->call;
+	struct svc_call *c = &t->svc.call;
 	struct ktask *k = kt(t);
 
 	switch (c->fn) {
@@ -134,12 +134,12 @@ static void cmd_done(struct execd *ex, struct ev_op *op,
 	struct task *t = *(struct task **)(k + 1);
 
 	if (!t->dead) {
-		t->call.status = res_status(cqe->res);
-		if (t->call.status == HSX_MBX_STATUS_OK)
+		t->svc.call.status = res_status(cqe->res);
+		if (t->svc.call.status == HSX_MBX_STATUS_OK)
 			fill_results(t);
 		if (k->phase == KP_CALL)
 			svc_mbx_done(ex, t);
-		else if (t->call.status == HSX_MBX_STATUS_NO_DATA)
+		else if (t->svc.call.status == HSX_MBX_STATUS_NO_DATA)
 			svc_mbx_timed_out(ex, t);
 		else
 			svc_mbx_woken(ex, t);
@@ -149,7 +149,7 @@ static void cmd_done(struct execd *ex, struct ev_op *op,
 
 static void prep_args(struct task *t)
 {
-	struct mbx_call *c = &t->call;
+	struct svc_call *c = &t->svc.call;
 	struct ktask *k = kt(t);
 	void *mem = c->len ? hsx_vm_mem_ptr(t->vm, c->ptr, c->len) : NULL;
 
@@ -198,7 +198,7 @@ static void submit_cmd(struct execd *ex, struct task *t, enum kphase phase)
 	struct ktask *k = kt(t);
 
 	k->phase = phase;
-	hsxmbx_prep_cmd(sqe, kern(ex)->fd, fn_cmd[t->call.fn], &k->arg);
+	hsxmbx_prep_cmd(sqe, kern(ex)->fd, fn_cmd[t->svc.call.fn], &k->arg);
 	io_uring_sqe_set_data(sqe, &k->cmd_op);
 	t->inflight++;
 }
@@ -243,7 +243,7 @@ static int handle_fd(struct execd *ex, struct task *t, uint32_t handle)
 
 static void read_result(struct task *t, int res)
 {
-	struct mbx_call *c = &t->call;
+	struct svc_call *c = &t->svc.call;
 	struct hsxmbx_frame f;
 	uint32_t n;
 
@@ -301,18 +301,18 @@ static void k_wait(struct execd *ex, struct task *t)
 {
 	struct ktask *k = kt(t);
 	struct io_uring_sqe *sqe;
-	int fd = handle_fd(ex, t, t->call.handle);
-	uint32_t ms = t->call.timeout;
+	int fd = handle_fd(ex, t, t->svc.call.handle);
+	uint32_t ms = t->svc.call.timeout;
 
-	k->rbuf = fd >= 0 ? malloc(sizeof(struct hsxmbx_frame) + t->call.len) : NULL;
+	k->rbuf = fd >= 0 ? malloc(sizeof(struct hsxmbx_frame) + t->svc.call.len) : NULL;
 	if (!k->rbuf) {
-		t->call.status = fd < 0 ? res_status(fd) : HSX_MBX_STATUS_INTERNAL_ERROR;
+		t->svc.call.status = fd < 0 ? res_status(fd) : HSX_MBX_STATUS_INTERNAL_ERROR;
 		svc_mbx_woken(ex, t);
 		return;
 	}
 	sqe = ring_sqe(ex);
 	hsxmbx_prep_recv_fd(sqe, fd, k->rbuf,
-			    sizeof(struct hsxmbx_frame) + t->call.len);
+			    sizeof(struct hsxmbx_frame) + t->svc.call.len);
 	io_uring_sqe_set_data(sqe, &k->read_op);
 	k->reading = true;
 	t->inflight++;
@@ -488,8 +488,8 @@ static uint32_t k_desc_of(struct execd *ex, struct task *t, uint32_t handle)
 {
 	struct hsxmbx_peek a = { .pid = t->pid, .handle = handle };
 
-	if (t->call.descriptor && t->call.fn == HSX_MBX_FN_OPEN)
-		return t->call.descriptor;
+	if (t->svc.call.descriptor && t->svc.call.fn == HSX_MBX_FN_OPEN)
+		return t->svc.call.descriptor;
 	return hsxmbx_cmd(kern(ex)->fd, HSXMBX_IOC_PEEK, &a) == 0 ? a.descriptor_id : 0;
 }
 

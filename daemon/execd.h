@@ -34,6 +34,7 @@
 #include <liburing.h>
 #include <json-c/json.h>
 
+#include "svc/svc.h"
 #include "uapi/hsxmbx.h"
 
 #define EXECD_VERSION "1.0"
@@ -67,36 +68,6 @@ enum task_state {
 	TS_KILLED,
 };
 
-/* The mailbox SVC a task is executing (arguments masked to 16 bits). */
-enum call_kind {
-	CALL_MBX,	/* module 0x05 */
-	CALL_UART,	/* module 0x01 fn 1: stdout */
-	CALL_FS_READ,	/* module 0x04 read(fd 0): stdin */
-	CALL_FS_WRITE,	/* module 0x04 write(fd 1/2): stdout/stderr */
-};
-
-struct mbx_call {
-	uint8_t kind;	/* enum call_kind */
-	uint8_t fn;
-	uint16_t handle;
-	uint16_t ptr;		/* payload / receive buffer */
-	uint16_t len;
-	uint16_t flags;		/* SEND message flags; BIND capacity */
-	uint16_t channel;	/* SEND channel; BIND mode */
-	uint16_t timeout;
-	uint16_t info_ptr;
-	char target[HSX_MBX_MAX_NAME_BYTES + 1];
-	/* Results, filled by the backend. */
-	uint32_t status;
-	uint32_t r1, r2, r3, r4;
-	uint32_t descriptor;	/* for events, when the backend knows it */
-};
-
-/* Per-task mailbox counters (reference MAILBOX_STEP/WAKE/TIMEOUT). */
-struct task_counters {
-	uint64_t step, wake, timeout;
-};
-
 struct task {
 	uint32_t pid;
 	enum task_state state;
@@ -108,8 +79,7 @@ struct task {
 	uint64_t steps_final;	/* steps retired, kept after the VM is freed */
 	struct hsx_vm_task *vm;
 	char app[32];
-	struct mbx_call call;
-	struct task_counters ctr;
+	struct svc_task svc;	/* SVC state: call, counters; VM user data */
 	struct ev_op timer_op;	/* sleep / embedded RECV timeout */
 	struct __kernel_timespec ts;
 	bool timer_armed;
@@ -131,9 +101,9 @@ struct backend_ops {
 	uint32_t (*task_bind)(struct execd *ex, struct task *t,
 			      const char *target, uint32_t cap, uint32_t mode,
 			      uint32_t *desc_id);
-	/* Start t->call; completion calls svc_mbx_done(). */
+	/* Start t->svc.call; completion calls svc_mbx_done(). */
 	void (*call)(struct execd *ex, struct task *t);
-	/* Block t on t->call (a RECV that found no data); completion calls
+	/* Block t on t->svc.call (a RECV that found no data); completion calls
 	 * svc_mbx_woken() or svc_mbx_timed_out(). */
 	void (*wait)(struct execd *ex, struct task *t);
 	/* End of a pass: execute/submit queued calls. */
@@ -160,6 +130,7 @@ struct execd {
 	struct io_uring ring;
 	const struct backend_ops *be;
 	void *be_priv;
+	struct svc svc;		/* the SVC table every task's VM uses */
 	unsigned int quantum;
 	uint32_t stdio_mode;	/* template for future tasks' stdio */
 	bool quit;
@@ -206,12 +177,10 @@ void sched_pass(struct execd *ex);
 void sched_shutdown(struct execd *ex);
 
 /* svc.c */
-extern struct hsx_vm_svc_table svc_table;
-void svc_init(struct execd *ex);
+void svc_setup(struct execd *ex);
 void svc_mbx_done(struct execd *ex, struct task *t);
 void svc_mbx_woken(struct execd *ex, struct task *t);
 void svc_mbx_timed_out(struct execd *ex, struct task *t);
-void svc_sleep_start(struct execd *ex, struct task *t, uint32_t ms);
 
 /* ctl.c */
 int ctl_listen(struct execd *ex, const char *path);

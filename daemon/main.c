@@ -194,7 +194,7 @@ static int setup(struct execd *ex, const struct options *o, int argc,
 		fprintf(stderr, "hsx-execd: io_uring: %s\n", strerror(-ret));
 		return -1;
 	}
-	svc_init(ex);
+	svc_setup(ex);
 	if (privs_raise_nofile() < 0)
 		fprintf(stderr, "hsx-execd: warning: cannot raise RLIMIT_NOFILE\n");
 	if (ex->be->open(ex) < 0)

@@ -113,10 +113,10 @@ struct json_object *task_json(const struct task *t)
 						     (int64_t)t->steps_final));
 	json_object_object_add(o, "exit_status", t->has_exit ?
 			       json_object_new_int64(t->exit_status) : NULL);
-	json_object_object_add(ctr, "MAILBOX_STEP", json_object_new_int64((int64_t)t->ctr.step));
-	json_object_object_add(ctr, "MAILBOX_WAKE", json_object_new_int64((int64_t)t->ctr.wake));
+	json_object_object_add(ctr, "MAILBOX_STEP", json_object_new_int64((int64_t)t->svc.ctr.step));
+	json_object_object_add(ctr, "MAILBOX_WAKE", json_object_new_int64((int64_t)t->svc.ctr.wake));
 	json_object_object_add(ctr, "MAILBOX_TIMEOUT",
-			       json_object_new_int64((int64_t)t->ctr.timeout));
+			       json_object_new_int64((int64_t)t->svc.ctr.timeout));
 	json_object_object_add(o, "mailbox_counters", ctr);
 	return o;
 }

@@ -101,10 +101,12 @@ static uint32_t pid_alloc(struct execd *ex)
 	return 0;
 }
 
-static struct hsx_vm_task *vm_create(struct hsx_hxe_image *hxe, uint32_t pid,
+static struct hsx_vm_task *vm_create(struct execd *ex,
+				     struct hsx_hxe_image *hxe, uint32_t pid,
 				     struct task *t)
 {
-	struct hsx_vm_task_config cfg = { .svc = &svc_table, .user = t };
+	struct hsx_vm_task_config cfg = { .svc = &ex->svc.table,
+					  .user = &t->svc };
 	struct hsx_vm_image *img;
 	struct hsx_vm_task *vm;
 
@@ -164,7 +166,8 @@ static struct task *task_alloc(struct execd *ex, struct hsx_hxe_image *hxe,
 	t->pid = pid;
 	t->state = TS_READY;
 	snprintf(t->app, sizeof(t->app), "%s", hxe->hdr.app_name);
-	t->vm = vm_create(hxe, pid, t);
+	t->vm = vm_create(ex, hxe, pid, t);
+	t->svc.vm = t->vm;
 	if (!t->vm) {
 		snprintf(err, errlen, "cannot create VM task: %s", strerror(errno));
 		free(t);
@@ -240,6 +243,7 @@ static void task_end(struct execd *ex, struct task *t, enum task_state s,
 	t->steps_final = hsx_vm_steps(t->vm);
 	hsx_vm_task_free(t->vm);
 	t->vm = NULL;
+	t->svc.vm = NULL;
 }
 
 /* The last reference: the backend's per-task state (kept alive for

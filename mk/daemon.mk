@@ -10,9 +10,10 @@ EXECD          := $(BUILD)/hsx-execd
 EXECD_SRCS     := $(wildcard daemon/*.c)
 EXECD_OBJS     := $(patsubst daemon/%.c,$(BUILD)/daemon/%.o,$(EXECD_SRCS))
 EXECD_HDRS     := $(wildcard daemon/*.h) include/uapi/hsxmbx.h lib/mbx/mbx.h \
-                  lib/vm/vm.h lib/hxe/hxe.h lib/hsxmbx/hsxmbx.h
-# Recursive: the library fragments (mbx, vm, hsxmbx) are read after this one.
-EXECD_LIBS      = $(VM_LIB) $(HXE_LIB) $(MBX_LIB) $(HSXMBX_LIB)
+                  lib/vm/vm.h lib/hxe/hxe.h lib/hsxmbx/hsxmbx.h lib/svc/svc.h
+# Recursive: the library fragments (mbx, vm, hsxmbx, svc) are read after
+# this one.
+EXECD_LIBS      = $(SVC_LIB) $(VM_LIB) $(HXE_LIB) $(MBX_LIB) $(HSXMBX_LIB)
 EXECD_LDLIBS    = -luring -ljson-c -lcap $(HXE_LDLIBS) $(VM_LDLIBS)
 
 PROGRAMS += $(EXECD)
