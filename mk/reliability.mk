@@ -112,7 +112,8 @@ $(REL_DIR)/security/abi_fuzz: tests/security/abi_fuzz.c $(REL_HDRS)
 	$(Q)mkdir -p $(@D) && $(CC) $(REL_CFLAGS) -o $@ $< -luring
 
 programs: $(REL_BINS)
-VM_TESTS += $(REL_DIR)/soak/soak $(REL_DIR)/faults/faults tests/faults/modfaults.sh \
+VM_TESTS += $(REL_DIR)/soak/soak $(REL_DIR)/faults/faults tests/faults/execd_kill.sh \
+            tests/faults/modfaults.sh \
             $(REL_DIR)/security/security $(REL_DIR)/security/abi_fuzz
 
 soak: all
