@@ -20,7 +20,8 @@
  * artefact of a broken setup: open the control device, use the public
  * app: mailbox.  The global descriptor pool is shared by every user
  * (docs/reliability.md, "threat model"): the test measures how many
- * descriptors an unprivileged user can take and reports it.
+ * descriptors an unprivileged user can take, reports what that does to
+ * the executive, and checks that it recovers once they are unbound.
  */
 #include <grp.h>
 #include <sys/capability.h>
@@ -138,7 +139,8 @@ static int own_quota(int fd, uint32_t limit)
 	return n;
 }
 
-/* Pool: bind app: descriptors until refused (at most 1024), then free. */
+/* Pool: bind app: descriptors until refused (at most 1024) and leave them
+ * bound (PID-0 binds outlive the file), so the parent can see the effect. */
 static void pool_share(int fd, const struct hsxmbx_features *f)
 {
 	char name[32];
@@ -150,16 +152,33 @@ static void pool_share(int fd, const struct hsxmbx_features *f)
 			break;
 		n++;
 	}
-	printf("# nobody bound %d descriptors before %s (max_descriptors=%u): the pool\n"
-	       "# is global; see docs/reliability.md, threat model\n",
-	       n, rel_st(st), f->max_descriptors);
 	rel_ok(f->max_descriptors == 0 || st == HSX_MBX_STATUS_NO_DESCRIPTOR,
 	       "nobody: binding stops cleanly at the global pool limit (%d bound, %s)",
 	       n, rel_st(st));
+	shared_n[1] = n;
+}
+
+/* The parent's view of the filled pool, then clean-up and recovery. */
+static void pool_after(int exec_fd, const struct hsxmbx_features *f)
+{
+	struct hsxmbx_task t = { .pid = TASK + 1 };
+	char name[32];
+	int n = shared_n[1], st;
+
+	st = rel_ioctl(exec_fd, HSXMBX_IOC_TASK_REGISTER, &t);
+	printf("# nobody holds %d of max_descriptors=%u; the executive's TASK_REGISTER now\n"
+	       "# gives %s: the pool is global (docs/reliability.md, threat model)\n",
+	       n, f->max_descriptors, rel_st(st));
+	if (st == 0)
+		rel_ioctl(exec_fd, HSXMBX_IOC_TASK_UNREGISTER, &t);
 	while (n--) {
 		snprintf(name, sizeof(name), "app:secpool%d", n);
-		rel_unbind(fd, name, HSXMBX_UNBIND_FORCE);
+		rel_unbind(exec_fd, name, HSXMBX_UNBIND_FORCE);
 	}
+	st = rel_ioctl(exec_fd, HSXMBX_IOC_TASK_REGISTER, &t);
+	rel_ok(st == 0, "executive: registers again once those descriptors are unbound (%s)",
+	       rel_st(st));
+	rel_ioctl(exec_fd, HSXMBX_IOC_TASK_UNREGISTER, &t);
 }
 
 static int child(int exec_fd)
@@ -194,6 +213,7 @@ static int child(int exec_fd)
 int main(void)
 {
 	struct hsxmbx_task t = { .pid = TASK };
+	struct hsxmbx_features f = { 0 };
 	struct hsxmbx_recv r;
 	int exec_fd, status, st;
 	uint32_t h, h2;
@@ -210,7 +230,7 @@ int main(void)
 	rel_ok(rel_bind(exec_fd, PUB, 4096, HSX_MBX_MODE_RDWR) == 0, "executive: binds %s", PUB);
 	rel_open(exec_fd, 0, PUB, HSX_MBX_MODE_RDONLY, &h);
 	fflush(stdout);
-	shared_n = mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE,
+	shared_n = mmap(NULL, 2 * sizeof(int), PROT_READ | PROT_WRITE,
 			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	*shared_n = rel_n;
 	pid = fork();
@@ -228,6 +248,8 @@ int main(void)
 	       TASK, rel_st(st));
 	st = rel_send(exec_fd, TASK, HSX_MBX_HANDLE_STDOUT, "ok", 2, NULL);
 	rel_ok(st == 0, "executive: task %d's stdout is intact (%s)", TASK, rel_st(st));
+	rel_ioctl(exec_fd, HSXMBX_IOC_GET_FEATURES, &f);
+	pool_after(exec_fd, &f);
 	rel_unbind(exec_fd, PUB, HSXMBX_UNBIND_FORCE);
 	rel_ioctl(exec_fd, HSXMBX_IOC_TASK_UNREGISTER, &t);
 	close(exec_fd);
