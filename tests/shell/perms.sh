@@ -19,11 +19,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# as_nobody CMD...: run CMD as nobody without any capability.
-as_nobody() {
-	setpriv --reuid=nobody --regid="$NOGROUP" --clear-groups \
-		--inh-caps=-all --bounding-set=-all -- "$@"
-}
+# as_nobody CMD...: run CMD as nobody without any capability.  Call
+# setpriv as $AS_NOBODY directly to background it: a backgrounded shell
+# function is a subshell, and killing it would leave CMD running.
+AS_NOBODY="setpriv --reuid=nobody --regid=$NOGROUP --clear-groups --inh-caps=-all --bounding-set=-all --"
+as_nobody() { $AS_NOBODY "$@"; }
 
 # The ioctl numbers of the uapi header, computed like _IOW/_IOWR.
 IOC_PY='
@@ -80,7 +80,7 @@ check "nobody's write to the node follows mode $mode (exit $st)" \
 chmod 0644 "$NODE"
 as_nobody sh -c "echo nope >'$NODE'" 2>/dev/null
 check "after chmod 0644, nobody cannot write" test $? -ne 0
-as_nobody cat "$NODE" >"$TMP/cat.out" 2>"$TMP/cat.err" &
+$AS_NOBODY cat "$NODE" >"$TMP/cat.out" 2>"$TMP/cat.err" &
 CAT=$!
 wait_for has_taps "$T" 1
 "$HSX" mbox send "$T" after-tap
@@ -88,6 +88,7 @@ check "after chmod 0644, nobody can still tap with cat" \
 	wait_for grep -q after-tap "$TMP/cat.out"
 kill "$CAT" 2>/dev/null
 wait "$CAT" 2>/dev/null
+CAT=
 
 chmod 0600 "$NODE"
 as_nobody sh -c "exec 3<'$NODE'" 2>/dev/null
