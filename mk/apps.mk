@@ -37,8 +37,8 @@ HSX_RUN_SRCS := $(wildcard tools/hsx-run/*.c)
 PROGRAMS     += $(HSX_RUN)
 
 $(HSX_RUN): $(HSX_RUN_SRCS) tools/hsx-run/run.h $$(VM_HDRS) $$(VM_LIB) $$(HXE_LIB) \
-            $$(MBX_LIB) $$(HSXMBX_LIB)
-	$(Q)$(CC) $(CFLAGS) -o $@ $(HSX_RUN_SRCS) $(HXE_LIB) $(VM_LIB) $(MBX_LIB) \
+            $$(MBX_LIB) $$(HSXMBX_LIB) $$(SVC_LIB) $$(SVC_HDRS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $(HSX_RUN_SRCS) $(SVC_LIB) $(HXE_LIB) $(VM_LIB) $(MBX_LIB) \
 		$(HSXMBX_LIB) $(HXE_LDLIBS) $(VM_LDLIBS) $(HSXMBX_LDLIBS)
 
 # --- tests ---------------------------------------------------------------------
@@ -50,8 +50,8 @@ HOST_TESTS += tests/apps/run_apps.sh tests/asm/roundtrip.sh
 HSX_RUN_SAN := $(BUILD)/tests/apps/hsx-run-san
 
 $(HSX_RUN_SAN): $(HSX_RUN_SRCS) tools/hsx-run/run.h $$(VM_SRCS) $$(VM_HDRS) $$(HXE_SRCS) \
-                $$(MBX_LIB_SAN) $$(HSXMBX_LIB)
-	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(SAN) -o $@ $(HSX_RUN_SRCS) $(VM_SRCS) \
+                $$(MBX_LIB_SAN) $$(HSXMBX_LIB) $$(SVC_SRCS) $$(SVC_HDRS)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(SAN) -o $@ $(HSX_RUN_SRCS) $(SVC_SRCS) $(VM_SRCS) \
 		$(HXE_SRCS) $(MBX_LIB_SAN) $(HSXMBX_LIB) $(HXE_LDLIBS) $(VM_LDLIBS) $(HSXMBX_LDLIBS)
 
 tests/apps/run_apps.sh: $$(HSX_RUN) $$(HSX_RUN_SAN) $$(HSX_APPS)

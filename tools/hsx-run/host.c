@@ -144,17 +144,10 @@ void rt_engine_fini(struct rt_run *run)
 static void finish_wake(struct rt_run *run, struct mbx_handle *h)
 {
 	struct rt_task *t = rt_task_of(run, mbx_task_pid(mbx_handle_task(h)));
-	struct mbx_recv_result res;
-	uint32_t st;
 
-	if (!t || t->state != RT_WAIT ||
-	    mbx_handle_number(h) != t->wait.handle)
-		return;
-	st = mbx_recv(run->eng, t->mt, t->wait.handle, 0, &res);
-	rt_complete_recv(run, t, st, &res);
-	t->state = RT_READY;
-	t->deadline_ns = 0;
-	hsx_vm_resume(t->vm);
+	if (t && t->state == RT_WAIT &&
+	    mbx_handle_number(h) == t->svc.call.handle)
+		rt_wake(run, t);
 }
 
 /* --- output -------------------------------------------------------------------- */

@@ -56,7 +56,8 @@ static int bind_declared(struct rt_run *run, struct rt_task *t,
 
 static int load_task(struct rt_run *run, struct rt_task *t, unsigned int k)
 {
-	struct hsx_vm_task_config cfg = { .svc = &run->svc, .user = t };
+	struct hsx_vm_task_config cfg = { .svc = &run->svc.table,
+					  .user = &t->svc };
 	struct hsx_hxe_error err;
 	struct hsx_hxe_image *img;
 	struct hsx_vm_image *vimg;
@@ -71,6 +72,7 @@ static int load_task(struct rt_run *run, struct rt_task *t, unsigned int k)
 				img->hdr.ro_len, img->hdr.entry);
 	if (vimg)
 		t->vm = hsx_vm_task_new(vimg, &cfg);
+	t->svc.vm = t->vm;
 	if (vimg && t->vm && !mbx_task_register(run->eng, t->pid, &t->mt) &&
 	    !rt_stdio_open(run, t) && !bind_declared(run, t, img))
 		ret = 0;

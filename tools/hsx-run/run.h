@@ -7,10 +7,11 @@
  * quantum in load order, fires expired timers, feeds the terminal's stdin
  * to one task and prints what the tasks write to their stdout/stderr.
  *
- * svc.c is the SVC layer (modules 0x00, 0x01, 0x04, 0x05, 0x06).  It
- * mirrors daemon/svc.c's register contract; the daemon's copy is tied to
- * its io_uring executive, so it cannot be linked here unchanged.
- * host.c owns the engine: its hooks, wakes, stdio draining and stdin.
+ * The SVC layer (modules 0x00, 0x01, 0x04, 0x05, 0x06) is lib/svc, the
+ * one hsx-execd uses too; svc.c is hsx-run's side of it (struct svc_ops:
+ * calls run on the in-process engine at once, waits and sleeps are
+ * timers of the loop).  host.c owns the engine: its hooks, wakes, stdio
+ * draining and stdin.
  */
 #ifndef HSX_RUN_H
 #define HSX_RUN_H
@@ -20,15 +21,10 @@
 #include <stdint.h>
 
 #include "mbx/mbx.h"
+#include "svc/svc.h"
 #include "vm/vm.h"
 
 enum rt_state { RT_READY, RT_WAIT, RT_SLEEP, RT_DONE };
-
-/* A blocked receive: a mailbox RECV or a read(0) through module 0x04. */
-struct rt_wait {
-	bool fs_read;
-	uint32_t handle, buf, max, info, timeout;
-};
 
 struct rt_line {
 	char *buf;
@@ -41,7 +37,7 @@ struct rt_task {
 	struct hsx_vm_task *vm;
 	struct mbx_task *mt;
 	enum rt_state state;
-	struct rt_wait wait;
+	struct svc_task svc;       /* the SVC in progress (RECV when RT_WAIT) */
 	uint64_t deadline_ns;      /* WAIT/SLEEP timer, 0 = none */
 	uint32_t out_h[2];         /* host handles on its stdout/stderr */
 	struct rt_line line[2];    /* partial output lines (prefix mode) */
@@ -57,7 +53,7 @@ struct rt_run {
 	unsigned int quantum;
 	bool trace;
 	bool prefix;               /* "[pid] " before each output line */
-	struct hsx_vm_svc_table svc;
+	struct svc svc;
 	/* stdin: the terminal's lines go to stdin_pid's svc:stdio.in */
 	uint32_t stdin_pid;
 	uint32_t stdin_h;          /* host handle, 0 = not (or no longer) fed */
@@ -71,8 +67,7 @@ struct rt_run {
 
 /* svc.c */
 void rt_svc_init(struct rt_run *run);
-void rt_complete_recv(struct rt_run *run, struct rt_task *t, uint32_t status,
-		      struct mbx_recv_result *res);
+void rt_wake(struct rt_run *run, struct rt_task *t);
 void rt_timeout(struct rt_run *run, struct rt_task *t);
 
 /* host.c */
