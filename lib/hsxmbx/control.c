@@ -63,8 +63,7 @@ int hsxmbx_unbind(int fd, const char *target, uint64_t flags)
 	return cmd_errno(fd, HSXMBX_IOC_UNBIND, &a);
 }
 
-int hsxmbx_open_id(int fd, const char *target, uint32_t access,
-		   uint32_t *descriptor_id)
+int hsxmbx_open_id(int fd, const char *target, uint32_t access, uint32_t *descriptor_id)
 {
 	struct hsxmbx_open a;
 	int r;
@@ -90,8 +89,8 @@ int hsxmbx_close(int fd, uint32_t handle)
 	return cmd_errno(fd, HSXMBX_IOC_CLOSE, &a);
 }
 
-int hsxmbx_send_seq(int fd, uint32_t handle, const void *buf, size_t len,
-		    uint32_t msg_flags, uint32_t channel, uint32_t *seq)
+int hsxmbx_send_seq(int fd, uint32_t handle, const void *buf, size_t len, uint32_t msg_flags,
+		    uint32_t channel, uint32_t *seq)
 {
 	struct hsxmbx_send a;
 	int r;
@@ -107,14 +106,14 @@ int hsxmbx_send_seq(int fd, uint32_t handle, const void *buf, size_t len,
 	return (int)a.sent;
 }
 
-int hsxmbx_send(int fd, uint32_t handle, const void *buf, size_t len,
-		uint32_t msg_flags, uint32_t channel)
+int hsxmbx_send(int fd, uint32_t handle, const void *buf, size_t len, uint32_t msg_flags,
+		uint32_t channel)
 {
 	return hsxmbx_send_seq(fd, handle, buf, len, msg_flags, channel, NULL);
 }
 
-int hsxmbx_recv(int fd, uint32_t handle, void *buf, size_t len,
-		uint32_t timeout, struct hsxmbx_msg_info *info)
+int hsxmbx_recv(int fd, uint32_t handle, void *buf, size_t len, uint32_t timeout,
+		struct hsxmbx_msg_info *info)
 {
 	struct hsxmbx_recv a;
 	int r;
@@ -159,8 +158,7 @@ int hsxmbx_handle_fd(int fd, uint32_t handle, uint64_t flags)
 	return r < 0 ? r : a.fd;
 }
 
-int hsxmbx_task_register(int fd, uint32_t pid, uint32_t stdio_capacity,
-			 uint32_t stdio_mode)
+int hsxmbx_task_register(int fd, uint32_t pid, uint32_t stdio_capacity, uint32_t stdio_mode)
 {
 	struct hsxmbx_task a = {
 		.pid = pid,
@@ -197,8 +195,7 @@ static int snapshot_once(int fd, struct hsxmbx_desc_info *descs, uint32_t cap,
  * descriptors may be created between the calls, so loop rather than trust
  * the first count.
  */
-int hsxmbx_snapshot(int fd, struct hsxmbx_desc_info **descs,
-		    struct hsxmbx_stats *stats)
+int hsxmbx_snapshot(int fd, struct hsxmbx_desc_info **descs, struct hsxmbx_stats *stats)
 {
 	struct hsxmbx_desc_info *arr = NULL, *grown;
 	uint32_t cap = 0;

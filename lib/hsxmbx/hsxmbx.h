@@ -99,9 +99,8 @@ int hsxmbx_cmd(int fd, unsigned long cmd, void *arg);
 
 /* --- Argument initialisers (for hsxmbx_cmd() and io_uring) --------------- */
 
-static inline void hsxmbx_init_bind(struct hsxmbx_bind *a, uint32_t pid,
-				    const char *target, uint32_t capacity,
-				    uint32_t mode)
+static inline void hsxmbx_init_bind(struct hsxmbx_bind *a, uint32_t pid, const char *target,
+				    uint32_t capacity, uint32_t mode)
 {
 	memset(a, 0, sizeof(*a));
 	a->pid = pid;
@@ -111,8 +110,8 @@ static inline void hsxmbx_init_bind(struct hsxmbx_bind *a, uint32_t pid,
 	a->target_len = (uint32_t)strlen(target);
 }
 
-static inline void hsxmbx_init_unbind(struct hsxmbx_unbind *a, uint32_t pid,
-				      const char *target, uint64_t flags)
+static inline void hsxmbx_init_unbind(struct hsxmbx_unbind *a, uint32_t pid, const char *target,
+				      uint64_t flags)
 {
 	memset(a, 0, sizeof(*a));
 	a->flags = flags;
@@ -121,8 +120,8 @@ static inline void hsxmbx_init_unbind(struct hsxmbx_unbind *a, uint32_t pid,
 	a->target_len = (uint32_t)strlen(target);
 }
 
-static inline void hsxmbx_init_open(struct hsxmbx_open *a, uint32_t pid,
-				    const char *target, uint32_t access)
+static inline void hsxmbx_init_open(struct hsxmbx_open *a, uint32_t pid, const char *target,
+				    uint32_t access)
 {
 	memset(a, 0, sizeof(*a));
 	a->pid = pid;
@@ -131,9 +130,8 @@ static inline void hsxmbx_init_open(struct hsxmbx_open *a, uint32_t pid,
 	a->target_len = (uint32_t)strlen(target);
 }
 
-static inline void hsxmbx_init_send(struct hsxmbx_send *a, uint32_t pid,
-				    uint32_t handle, const void *buf,
-				    uint32_t len, uint32_t msg_flags,
+static inline void hsxmbx_init_send(struct hsxmbx_send *a, uint32_t pid, uint32_t handle,
+				    const void *buf, uint32_t len, uint32_t msg_flags,
 				    uint32_t channel)
 {
 	memset(a, 0, sizeof(*a));
@@ -145,9 +143,8 @@ static inline void hsxmbx_init_send(struct hsxmbx_send *a, uint32_t pid,
 	a->channel = channel;
 }
 
-static inline void hsxmbx_init_recv(struct hsxmbx_recv *a, uint32_t pid,
-				    uint32_t handle, void *buf, uint32_t len,
-				    uint32_t timeout)
+static inline void hsxmbx_init_recv(struct hsxmbx_recv *a, uint32_t pid, uint32_t handle, void *buf,
+				    uint32_t len, uint32_t timeout)
 {
 	memset(a, 0, sizeof(*a));
 	a->pid = pid;
@@ -168,21 +165,20 @@ int hsxmbx_unbind(int fd, const char *target, uint64_t flags);
 /* OPEN: returns the handle; access RDONLY/WRONLY/RDWR, 0 = RDWR. */
 int hsxmbx_open(int fd, const char *target, uint32_t access);
 /* OPEN that also reports the descriptor id (may be NULL). */
-int hsxmbx_open_id(int fd, const char *target, uint32_t access,
-		   uint32_t *descriptor_id);
+int hsxmbx_open_id(int fd, const char *target, uint32_t access, uint32_t *descriptor_id);
 /* CLOSE; returns 0. */
 int hsxmbx_close(int fd, uint32_t handle);
 /* SEND one message; returns the bytes sent (len).  *seq may be NULL. */
-int hsxmbx_send(int fd, uint32_t handle, const void *buf, size_t len,
-		uint32_t msg_flags, uint32_t channel);
-int hsxmbx_send_seq(int fd, uint32_t handle, const void *buf, size_t len,
-		    uint32_t msg_flags, uint32_t channel, uint32_t *seq);
+int hsxmbx_send(int fd, uint32_t handle, const void *buf, size_t len, uint32_t msg_flags,
+		uint32_t channel);
+int hsxmbx_send_seq(int fd, uint32_t handle, const void *buf, size_t len, uint32_t msg_flags,
+		    uint32_t channel, uint32_t *seq);
 
 /* What hsxmbx_recv() reports about the received message. */
 struct hsxmbx_msg_info {
-	uint32_t length;   /* bytes copied into the buffer */
-	uint32_t msg_len;  /* full message length */
-	uint32_t flags;    /* HSX_MBX_FLAG_* incl. OVERRUN, TRUNCATED */
+	uint32_t length; /* bytes copied into the buffer */
+	uint32_t msg_len; /* full message length */
+	uint32_t flags; /* HSX_MBX_FLAG_* incl. OVERRUN, TRUNCATED */
 	uint32_t channel;
 	uint32_t src_pid;
 	uint32_t seq;
@@ -191,8 +187,8 @@ struct hsxmbx_msg_info {
 /* RECV: timeout HSX_MBX_TIMEOUT_POLL, 1..0xFFFE ms or INFINITE.  Returns
  * the bytes copied; info may be NULL.  -ENODATA on an empty poll,
  * -ETIMEDOUT when a finite wait expires. */
-int hsxmbx_recv(int fd, uint32_t handle, void *buf, size_t len,
-		uint32_t timeout, struct hsxmbx_msg_info *info);
+int hsxmbx_recv(int fd, uint32_t handle, void *buf, size_t len, uint32_t timeout,
+		struct hsxmbx_msg_info *info);
 /* PEEK into *out; returns 0. */
 int hsxmbx_peek(int fd, uint32_t handle, struct hsxmbx_peek *out);
 /* TAP enable/disable; returns 0. */
@@ -206,12 +202,10 @@ int hsxmbx_handle_fd(int fd, uint32_t handle, uint64_t flags);
  * stats is not NULL.  Either pointer argument may be NULL.  Returns the
  * number of descriptors.  Retries if descriptors appear meanwhile.
  */
-int hsxmbx_snapshot(int fd, struct hsxmbx_desc_info **descs,
-		    struct hsxmbx_stats *stats);
+int hsxmbx_snapshot(int fd, struct hsxmbx_desc_info **descs, struct hsxmbx_stats *stats);
 
 /* Executive only (control fd opened with CAP_SYS_ADMIN).  Return 0. */
-int hsxmbx_task_register(int fd, uint32_t pid, uint32_t stdio_capacity,
-			 uint32_t stdio_mode);
+int hsxmbx_task_register(int fd, uint32_t pid, uint32_t stdio_capacity, uint32_t stdio_mode);
 int hsxmbx_task_unregister(int fd, uint32_t pid);
 
 /* --- Device nodes --------------------------------------------------------- */
@@ -234,19 +228,17 @@ int hsxmbx_tap_stats(int fd, struct hsxmbx_tap_stats *out);
 
 /* A target string resolved as the reference does (section 1.2). */
 struct hsxmbx_target {
-	uint32_t ns;     /* HSX_MBX_NAMESPACE_* */
-	uint32_t owner;  /* pid, or HSXMBX_NO_OWNER */
+	uint32_t ns; /* HSX_MBX_NAMESPACE_* */
+	uint32_t owner; /* pid, or HSXMBX_NO_OWNER */
 	char name[HSX_MBX_MAX_NAME_BYTES + 1];
 };
 #define HSXMBX_NO_OWNER 0xFFFFFFFFu
 
 /* Parse `target` for caller `pid`; returns 0 or -EINVAL. */
-int hsxmbx_target_parse(struct hsxmbx_target *out, const char *target,
-			uint32_t pid);
+int hsxmbx_target_parse(struct hsxmbx_target *out, const char *target, uint32_t pid);
 /* Canonical target text ("app:procon", "svc:stdio.out@3", "pid:3",
  * "shared:x"); returns the length snprintf() would write. */
-int hsxmbx_target_format(char *buf, size_t size, uint32_t ns, uint32_t owner,
-			 const char *name);
+int hsxmbx_target_format(char *buf, size_t size, uint32_t ns, uint32_t owner, const char *name);
 /* Namespace name ("pid", "svc", "app", "shared", or "?"). */
 const char *hsxmbx_ns_name(uint32_t ns);
 
@@ -265,8 +257,7 @@ int hsxmbx_mode_format(char *buf, size_t size, uint32_t mode);
  * payload lives in sqe->cmd (16 bytes in a normal SQE); `arg` must stay
  * valid until the CQE arrives.
  */
-static inline void hsxmbx_prep_cmd(struct io_uring_sqe *sqe, int fd,
-				   uint32_t cmd, void *arg)
+static inline void hsxmbx_prep_cmd(struct io_uring_sqe *sqe, int fd, uint32_t cmd, void *arg)
 {
 	struct hsxmbx_uring_cmd pdu = { .arg_ptr = (uintptr_t)arg };
 
@@ -275,11 +266,10 @@ static inline void hsxmbx_prep_cmd(struct io_uring_sqe *sqe, int fd,
 	memcpy(sqe->cmd, &pdu, sizeof(pdu));
 }
 
-#define HSXMBX_DEFINE_PREP(op, cmd, type)                                    \
-	static inline void hsxmbx_prep_##op(struct io_uring_sqe *sqe, int fd, \
-					    struct type *arg)                 \
-	{                                                                     \
-		hsxmbx_prep_cmd(sqe, fd, cmd, arg);                           \
+#define HSXMBX_DEFINE_PREP(op, cmd, type)                                                       \
+	static inline void hsxmbx_prep_##op(struct io_uring_sqe *sqe, int fd, struct type *arg) \
+	{                                                                                       \
+		hsxmbx_prep_cmd(sqe, fd, cmd, arg);                                             \
 	}
 
 HSXMBX_DEFINE_PREP(features, HSXMBX_IOC_GET_FEATURES, hsxmbx_features)
@@ -305,15 +295,15 @@ HSXMBX_DEFINE_PREP(task_unregister, HSXMBX_IOC_TASK_UNREGISTER, hsxmbx_task)
  * hsxmbx_frame plus payload in framed mode), 0 at EOF (descriptor
  * destroyed) or -errno.
  */
-static inline void hsxmbx_prep_recv_fd(struct io_uring_sqe *sqe, int handle_fd,
-				       void *buf, unsigned int len)
+static inline void hsxmbx_prep_recv_fd(struct io_uring_sqe *sqe, int handle_fd, void *buf,
+				       unsigned int len)
 {
 	io_uring_prep_read(sqe, handle_fd, buf, len, 0);
 }
 
 /* One message to a handle file (one write() is one message). */
-static inline void hsxmbx_prep_send_fd(struct io_uring_sqe *sqe, int handle_fd,
-				       const void *buf, unsigned int len)
+static inline void hsxmbx_prep_send_fd(struct io_uring_sqe *sqe, int handle_fd, const void *buf,
+				       unsigned int len)
 {
 	io_uring_prep_write(sqe, handle_fd, buf, len, 0);
 }

@@ -25,8 +25,7 @@ int hsxmbx_node_path(char *buf, size_t size, const char *target)
 		return -EINVAL;
 	hsxmbx_target_format(canon, sizeof(canon), t.ns, t.owner, t.name);
 	rest = strchr(canon, ':') + 1;
-	return snprintf(buf, size, "%s/%s/%s", HSXMBX_DEV_DIR,
-			hsxmbx_ns_name(t.ns), rest);
+	return snprintf(buf, size, "%s/%s/%s", HSXMBX_DEV_DIR, hsxmbx_ns_name(t.ns), rest);
 }
 
 int hsxmbx_open_node(const char *target, int flags)

@@ -42,8 +42,7 @@ static int parse_pid(const char *s, size_t len, uint32_t *out)
 }
 
 /* Split "base[@P]" into name and optional owner. */
-static int parse_base(struct hsxmbx_target *t, const char *s, uint32_t *owner,
-		      bool *has_owner)
+static int parse_base(struct hsxmbx_target *t, const char *s, uint32_t *owner, bool *has_owner)
 {
 	const char *at = strchr(s, '@');
 	size_t len = at ? (size_t)(at - s) : strlen(s);
@@ -60,8 +59,7 @@ static int parse_base(struct hsxmbx_target *t, const char *s, uint32_t *owner,
 	return parse_pid(at + 1, strlen(at + 1), owner);
 }
 
-static int parse_pid_ns(struct hsxmbx_target *t, const char *suffix,
-			uint32_t pid)
+static int parse_pid_ns(struct hsxmbx_target *t, const char *suffix, uint32_t pid)
 {
 	uint32_t n = pid;
 
@@ -90,8 +88,7 @@ static uint32_t default_owner(uint32_t ns, uint32_t pid)
 	return ns == HSX_MBX_NAMESPACE_SVC ? pid : HSXMBX_NO_OWNER;
 }
 
-int hsxmbx_target_parse(struct hsxmbx_target *out, const char *target,
-			uint32_t pid)
+int hsxmbx_target_parse(struct hsxmbx_target *out, const char *target, uint32_t pid)
 {
 	char buf[HSX_MBX_MAX_NAME_BYTES + 1];
 	const char *rest;
@@ -118,13 +115,11 @@ int hsxmbx_target_parse(struct hsxmbx_target *out, const char *target,
 	if (parse_base(out, rest, &owner, &has_owner) < 0)
 		return -EINVAL;
 	out->ns = ns;
-	out->owner = has_owner && ns != HSX_MBX_NAMESPACE_SHARED ?
-			     owner : default_owner(ns, pid);
+	out->owner = has_owner && ns != HSX_MBX_NAMESPACE_SHARED ? owner : default_owner(ns, pid);
 	return 0;
 }
 
-int hsxmbx_target_format(char *buf, size_t size, uint32_t ns, uint32_t owner,
-			 const char *name)
+int hsxmbx_target_format(char *buf, size_t size, uint32_t ns, uint32_t owner, const char *name)
 {
 	switch (ns) {
 	case HSX_MBX_NAMESPACE_PID:
@@ -236,8 +231,7 @@ static const struct mode_name mode_bits[] = {
 };
 
 /* snprintf at offset *n of buf, keeping the snprintf() total in *n. */
-static void append(char *buf, size_t size, int *n, const char *sep,
-		   const char *word, uint32_t hex)
+static void append(char *buf, size_t size, int *n, const char *sep, const char *word, uint32_t hex)
 {
 	size_t off = (size_t)*n;
 	char *at = off < size ? buf + off : NULL;

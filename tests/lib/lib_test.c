@@ -13,7 +13,8 @@
 #include "kselftest_harness.h"
 #include "hsxmbx/hsxmbx.h"
 
-FIXTURE(mbx) {
+FIXTURE(mbx)
+{
 	int fd;
 	char target[40];
 };
@@ -34,9 +35,8 @@ FIXTURE_TEARDOWN(mbx)
 }
 
 /* Bind the fixture's target and open a handle on it. */
-static int bind_open(struct __test_metadata *_metadata, int fd,
-		     const char *target, uint32_t capacity, uint32_t mode,
-		     uint32_t access)
+static int bind_open(struct __test_metadata *_metadata, int fd, const char *target,
+		     uint32_t capacity, uint32_t mode, uint32_t access)
 {
 	int h;
 
@@ -47,14 +47,12 @@ static int bind_open(struct __test_metadata *_metadata, int fd,
 }
 
 /* The snapshot entry whose canonical target is `target`, or -1. */
-static int snapshot_find(const struct hsxmbx_desc_info *d, int n,
-			 const char *target)
+static int snapshot_find(const struct hsxmbx_desc_info *d, int n, const char *target)
 {
 	char buf[64];
 
 	for (int i = 0; i < n; i++) {
-		hsxmbx_target_format(buf, sizeof(buf), d[i].ns, d[i].owner_pid,
-				     d[i].name);
+		hsxmbx_target_format(buf, sizeof(buf), d[i].ns, d[i].owner_pid, d[i].name);
 		if (!strcmp(buf, target))
 			return i;
 	}
@@ -88,10 +86,8 @@ TEST_F(mbx, send_recv_round_trip_keeps_payload_and_info)
 	uint32_t seq = 0xdead;
 	int h = bind_open(_metadata, self->fd, self->target, 256, 0, 0);
 
-	ASSERT_EQ(7, hsxmbx_send_seq(self->fd, h, msg, sizeof(msg),
-				     HSX_MBX_FLAG_STDOUT, 9, &seq));
-	ASSERT_EQ(7, hsxmbx_recv(self->fd, h, buf, sizeof(buf),
-				 HSX_MBX_TIMEOUT_POLL, &mi));
+	ASSERT_EQ(7, hsxmbx_send_seq(self->fd, h, msg, sizeof(msg), HSX_MBX_FLAG_STDOUT, 9, &seq));
+	ASSERT_EQ(7, hsxmbx_recv(self->fd, h, buf, sizeof(buf), HSX_MBX_TIMEOUT_POLL, &mi));
 	EXPECT_EQ(0, memcmp(buf, msg, sizeof(msg)));
 	EXPECT_EQ(7, mi.length);
 	EXPECT_EQ(7, mi.msg_len);
@@ -128,8 +124,7 @@ TEST_F(mbx, unknown_handle_is_ebadf_and_raw_invalid_handle)
 	struct hsxmbx_close a = { .handle = 9999 };
 
 	EXPECT_EQ(-EBADF, hsxmbx_close(self->fd, 9999));
-	EXPECT_EQ(HSX_MBX_STATUS_INVALID_HANDLE,
-		  hsxmbx_cmd(self->fd, HSXMBX_IOC_CLOSE, &a));
+	EXPECT_EQ(HSX_MBX_STATUS_INVALID_HANDLE, hsxmbx_cmd(self->fd, HSXMBX_IOC_CLOSE, &a));
 }
 
 TEST_F(mbx, closed_handle_is_invalid_and_numbers_are_not_reused)
@@ -161,8 +156,7 @@ TEST_F(mbx, full_single_reader_is_eagain)
 TEST_F(mbx, access_modes_are_enforced_as_eacces)
 {
 	char buf[8];
-	int ro = bind_open(_metadata, self->fd, self->target, 0, 0,
-			   HSX_MBX_MODE_RDONLY);
+	int ro = bind_open(_metadata, self->fd, self->target, 0, 0, HSX_MBX_MODE_RDONLY);
 	int wo = hsxmbx_open(self->fd, self->target, HSX_MBX_MODE_WRONLY);
 
 	ASSERT_LE(1, wo);
@@ -304,8 +298,8 @@ TEST_F(mbx, handle_files_frame_or_pass_raw_payloads)
 }
 
 /* Submit what is queued and reap exactly `n` completions into res[]. */
-static void reap(struct __test_metadata *_metadata, struct io_uring *ring,
-		 int n, int *res, uint64_t *ud)
+static void reap(struct __test_metadata *_metadata, struct io_uring *ring, int n, int *res,
+		 uint64_t *ud)
 {
 	struct __kernel_timespec ts = { .tv_sec = 5 };
 	struct io_uring_cqe *cqe;
@@ -444,7 +438,9 @@ TEST_F(mbx, prep_recv_fd_honours_a_linked_timeout)
 TEST_F(mbx, task_registration_creates_and_destroys_the_task_mailboxes)
 {
 	static const char *const per_task[] = {
-		"svc:stdio.in@4321", "svc:stdio.out@4321", "svc:stdio.err@4321",
+		"svc:stdio.in@4321",
+		"svc:stdio.out@4321",
+		"svc:stdio.err@4321",
 		"pid:4321",
 	};
 	struct hsxmbx_desc_info *descs;
@@ -456,7 +452,8 @@ TEST_F(mbx, task_registration_creates_and_destroys_the_task_mailboxes)
 	n = hsxmbx_snapshot(self->fd, &descs, NULL);
 	ASSERT_LE(4, n);
 	for (int i = 0; i < 4; i++) {
-		EXPECT_LE(0, snapshot_find(descs, n, per_task[i])) {
+		EXPECT_LE(0, snapshot_find(descs, n, per_task[i]))
+		{
 			TH_LOG("%s", per_task[i]);
 		}
 	}
@@ -465,7 +462,8 @@ TEST_F(mbx, task_registration_creates_and_destroys_the_task_mailboxes)
 	n = hsxmbx_snapshot(self->fd, &descs, NULL);
 	ASSERT_LE(0, n);
 	for (int i = 0; i < 4; i++) {
-		EXPECT_EQ(-1, snapshot_find(descs, n, per_task[i])) {
+		EXPECT_EQ(-1, snapshot_find(descs, n, per_task[i]))
+		{
 			TH_LOG("%s", per_task[i]);
 		}
 	}
@@ -484,8 +482,8 @@ int main(int argc, char **argv)
 	int fd = hsxmbx_open_control(0);
 
 	if (fd < 0) {
-		printf("1..0 # SKIP %s: %s (hsxmbx module not loaded?)\n",
-		       HSXMBX_CONTROL_PATH, strerror(-fd));
+		printf("1..0 # SKIP %s: %s (hsxmbx module not loaded?)\n", HSXMBX_CONTROL_PATH,
+		       strerror(-fd));
 		return KSFT_SKIP;
 	}
 	close(fd);

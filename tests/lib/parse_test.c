@@ -11,7 +11,11 @@
 
 TEST(status_table_is_one_to_one)
 {
-	static const struct { uint32_t st; int err; const char *name; } t[] = {
+	static const struct {
+		uint32_t st;
+		int err;
+		const char *name;
+	} t[] = {
 		{ HSX_MBX_STATUS_OK, 0, "OK" },
 		{ HSX_MBX_STATUS_WOULDBLOCK, -EAGAIN, "WOULDBLOCK" },
 		{ HSX_MBX_STATUS_INVALID_HANDLE, -EBADF, "INVALID_HANDLE" },
@@ -36,9 +40,8 @@ TEST(status_table_is_one_to_one)
 	EXPECT_EQ(-EFAULT, hsxmbx_res_errno(-EFAULT));
 }
 
-static void expect_target(struct __test_metadata *_metadata, const char *text,
-			  uint32_t pid, uint32_t ns, uint32_t owner,
-			  const char *name, const char *canonical)
+static void expect_target(struct __test_metadata *_metadata, const char *text, uint32_t pid,
+			  uint32_t ns, uint32_t owner, const char *name, const char *canonical)
 {
 	struct hsxmbx_target t;
 	char buf[64];
@@ -55,20 +58,19 @@ TEST(targets_follow_the_reference_rules)
 {
 	expect_target(_metadata, "pid:7", 0, HSX_MBX_NAMESPACE_PID, 7, "pid:7", "pid:7");
 	expect_target(_metadata, "pid:", 5, HSX_MBX_NAMESPACE_PID, 5, "pid:5", "pid:5");
-	expect_target(_metadata, "svc:stdio.out", 0, HSX_MBX_NAMESPACE_SVC, 0,
-		      "stdio.out", "svc:stdio.out@0");
-	expect_target(_metadata, "svc:stdio.out@10", 0, HSX_MBX_NAMESPACE_SVC, 10,
-		      "stdio.out", "svc:stdio.out@10");
-	expect_target(_metadata, "stdio.in@3", 0, HSX_MBX_NAMESPACE_SVC, 3,
-		      "stdio.in", "svc:stdio.in@3");
-	expect_target(_metadata, "app:procon", 4, HSX_MBX_NAMESPACE_APP,
-		      HSXMBX_NO_OWNER, "procon", "app:procon");
-	expect_target(_metadata, "app:procon@4", 0, HSX_MBX_NAMESPACE_APP, 4,
-		      "procon", "app:procon@4");
-	expect_target(_metadata, "shared:telemetry@9", 0, HSX_MBX_NAMESPACE_SHARED,
-		      HSXMBX_NO_OWNER, "telemetry", "shared:telemetry");
-	expect_target(_metadata, "app:x@", 0, HSX_MBX_NAMESPACE_APP,
-		      HSXMBX_NO_OWNER, "x", "app:x");
+	expect_target(_metadata, "svc:stdio.out", 0, HSX_MBX_NAMESPACE_SVC, 0, "stdio.out",
+		      "svc:stdio.out@0");
+	expect_target(_metadata, "svc:stdio.out@10", 0, HSX_MBX_NAMESPACE_SVC, 10, "stdio.out",
+		      "svc:stdio.out@10");
+	expect_target(_metadata, "stdio.in@3", 0, HSX_MBX_NAMESPACE_SVC, 3, "stdio.in",
+		      "svc:stdio.in@3");
+	expect_target(_metadata, "app:procon", 4, HSX_MBX_NAMESPACE_APP, HSXMBX_NO_OWNER, "procon",
+		      "app:procon");
+	expect_target(_metadata, "app:procon@4", 0, HSX_MBX_NAMESPACE_APP, 4, "procon",
+		      "app:procon@4");
+	expect_target(_metadata, "shared:telemetry@9", 0, HSX_MBX_NAMESPACE_SHARED, HSXMBX_NO_OWNER,
+		      "telemetry", "shared:telemetry");
+	expect_target(_metadata, "app:x@", 0, HSX_MBX_NAMESPACE_APP, HSXMBX_NO_OWNER, "x", "app:x");
 }
 
 TEST(targets_truncate_at_32_characters)
@@ -82,12 +84,13 @@ TEST(targets_truncate_at_32_characters)
 
 TEST(bad_targets_are_rejected)
 {
-	static const char *const bad[] = { "", "app:", "app:x@abc", "pid:x",
+	static const char *const bad[] = { "",	     "app:",	    "app:x@abc",      "pid:x",
 					   "svc:@3", "shared:t@-1", "pid:99999999999" };
 	struct hsxmbx_target t;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		EXPECT_EQ(-EINVAL, hsxmbx_target_parse(&t, bad[i], 0)) {
+		EXPECT_EQ(-EINVAL, hsxmbx_target_parse(&t, bad[i], 0))
+		{
 			TH_LOG("'%s'", bad[i]);
 		}
 	}

@@ -28,14 +28,14 @@
 #include "hsxmbx/hsxmbx.h"
 
 #define MAX_PROCS 32
-#define MAX_SEQ (1u << 20)          /* per sender; senders stop there */
+#define MAX_SEQ (1u << 20) /* per sender; senders stop there */
 #define BITMAP_WORDS (MAX_SEQ / 64)
 #define MAX_PAYLOAD 64
 
 struct stress_msg {
 	uint32_t sender;
 	uint32_t seq;
-	uint32_t len;   /* total payload length */
+	uint32_t len; /* total payload length */
 	uint32_t check; /* sender ^ seq ^ len ^ magic */
 	uint8_t pattern[MAX_PAYLOAD - 16];
 };
@@ -51,8 +51,8 @@ struct sender_stats {
 
 struct receiver_stats {
 	uint64_t received;
-	uint64_t dup_local;   /* same (sender, seq) twice at this receiver */
-	uint64_t disorder;    /* a sender's seq went backwards */
+	uint64_t dup_local; /* same (sender, seq) twice at this receiver */
+	uint64_t disorder; /* a sender's seq went backwards */
 	uint64_t corrupt;
 	uint64_t errors;
 	int last_err;
@@ -111,8 +111,8 @@ static uint32_t fill_msg(struct stress_msg *m, uint32_t sender, uint32_t seq)
 
 static int msg_ok(const struct stress_msg *m, uint32_t got)
 {
-	if (got < 16 || m->len != got || m->sender >= (uint32_t)n_senders ||
-	    m->seq >= MAX_SEQ || m->check != (m->sender ^ m->seq ^ m->len ^ CHECK_MAGIC))
+	if (got < 16 || m->len != got || m->sender >= (uint32_t)n_senders || m->seq >= MAX_SEQ ||
+	    m->check != (m->sender ^ m->seq ^ m->len ^ CHECK_MAGIC))
 		return 0;
 	for (uint32_t i = 0; i + 16 < got; i++)
 		if (m->pattern[i] != pattern_byte(m->sender, m->seq, i))
@@ -236,8 +236,8 @@ static int wait_all(pid_t *pids, int n)
 	int bad = 0, status;
 
 	for (int i = 0; i < n; i++) {
-		if (pids[i] < 0 || waitpid(pids[i], &status, 0) < 0 ||
-		    !WIFEXITED(status) || WEXITSTATUS(status))
+		if (pids[i] < 0 || waitpid(pids[i], &status, 0) < 0 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status))
 			bad++;
 	}
 	return bad;
@@ -317,8 +317,8 @@ static int report(const struct merge_result *mr, int bad_children, double secs)
 	for (int s = 0; s < n_senders; s++)
 		wb += sh->snd[s].wouldblock;
 	printf("# %d senders x %d receivers, %.1f s: sent %llu (%.0f msg/s), "
-	       "wouldblock retries %llu\n", n_senders, n_receivers, secs,
-	       (unsigned long long)mr->sent, (double)mr->sent / secs,
+	       "wouldblock retries %llu\n",
+	       n_senders, n_receivers, secs, (unsigned long long)mr->sent, (double)mr->sent / secs,
 	       (unsigned long long)wb);
 	report_errors();
 	tap(mr->sent > 0 && mr->errors == 0 && !bad_children,
@@ -327,11 +327,12 @@ static int report(const struct merge_result *mr, int bad_children, double secs)
 	tap(mr->lost == 0, "zero lost messages (%llu lost)", mr->lost);
 	tap(mr->dup == 0 && mr->beyond == 0, "zero duplicated messages (%llu)",
 	    mr->dup + mr->beyond);
-	tap(mr->disorder == 0, "each sender's messages in FIFO order at every receiver (%llu out of order)",
+	tap(mr->disorder == 0,
+	    "each sender's messages in FIFO order at every receiver (%llu out of order)",
 	    mr->disorder);
 	tap(mr->corrupt == 0, "payloads intact (%llu corrupt)", mr->corrupt);
-	return mr->errors || mr->lost || mr->dup || mr->beyond || mr->disorder ||
-	       mr->corrupt || mr->received != mr->sent || bad_children;
+	return mr->errors || mr->lost || mr->dup || mr->beyond || mr->disorder || mr->corrupt ||
+	       mr->received != mr->sent || bad_children;
 }
 
 static int setup(int *ctl)
@@ -340,8 +341,8 @@ static int setup(int *ctl)
 	size_t bits = (size_t)n_receivers * n_senders * BITMAP_WORDS * sizeof(uint64_t);
 	int id;
 
-	sh = mmap(NULL, sizeof(*sh) + bits, PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	sh = mmap(NULL, sizeof(*sh) + bits, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
+		  0);
 	if (sh == MAP_FAILED) {
 		printf("1..0 # SKIP mmap: %s\n", strerror(errno));
 		return -1;

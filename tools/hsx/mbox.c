@@ -49,8 +49,7 @@ static int canonical_target(const char *target, char *buf, size_t size)
 	return 0;
 }
 
-static void desc_target(const struct hsxmbx_desc_info *d, char *buf,
-			size_t size)
+static void desc_target(const struct hsxmbx_desc_info *d, char *buf, size_t size)
 {
 	hsxmbx_target_format(buf, size, d->ns, d->owner_pid, d->name);
 }
@@ -67,7 +66,8 @@ static int find_target(int fd, const char *target, struct hsxmbx_desc_info *out)
 
 	if (canonical_target(target, want, sizeof(want)) < 0) {
 		hsx_err("bad target '%s' (expected pid:N, svc:NAME[@PID], "
-			"app:NAME[@PID] or shared:NAME)", target);
+			"app:NAME[@PID] or shared:NAME)",
+			target);
 		return HSX_EXIT_TARGET;
 	}
 	n = hsxmbx_snapshot(fd, &descs, NULL);
@@ -83,8 +83,7 @@ static int find_target(int fd, const char *target, struct hsxmbx_desc_info *out)
 	free(descs);
 	if (found)
 		return 0;
-	hsx_err("%s: no such mailbox (create it with 'hsx mbox bind %s')",
-		want, target);
+	hsx_err("%s: no such mailbox (create it with 'hsx mbox bind %s')", want, target);
 	return HSX_EXIT_TARGET;
 }
 
@@ -132,25 +131,21 @@ static void print_payload(const char *buf, uint32_t len)
 
 static void print_header(const struct hsxmbx_msg_info *mi)
 {
-	printf("[seq=%u src=%u ch=%u flags=%#x len=%u%s] ", mi->seq,
-	       mi->src_pid, mi->channel, mi->flags, mi->msg_len,
-	       (mi->flags & HSX_MBX_FLAG_TRUNCATED) ? " truncated" : "");
+	printf("[seq=%u src=%u ch=%u flags=%#x len=%u%s] ", mi->seq, mi->src_pid, mi->channel,
+	       mi->flags, mi->msg_len, (mi->flags & HSX_MBX_FLAG_TRUNCATED) ? " truncated" : "");
 }
 
 /* --- ls ------------------------------------------------------------------- */
 
 static const struct option ls_opts[] = {
-	{ "json", no_argument, NULL, 'j' },
-	{ "ns", required_argument, NULL, 'N' },
-	{ "owner", required_argument, NULL, 'o' },
-	{ "stats", no_argument, NULL, 's' },
-	{ "help", no_argument, NULL, 'h' },
-	{ 0 }
+	{ "json", no_argument, NULL, 'j' },	   { "ns", required_argument, NULL, 'N' },
+	{ "owner", required_argument, NULL, 'o' }, { "stats", no_argument, NULL, 's' },
+	{ "help", no_argument, NULL, 'h' },	   { 0 }
 };
 
 struct ls_filter {
-	int ns;         /* -1 = any */
-	int64_t owner;  /* -1 = any */
+	int ns; /* -1 = any */
+	int64_t owner; /* -1 = any */
 };
 
 static int ns_from_name(const char *s)
@@ -178,10 +173,9 @@ static void ls_row(const struct hsxmbx_desc_info *d)
 		snprintf(owner, sizeof(owner), "-");
 	else
 		snprintf(owner, sizeof(owner), "%u", d->owner_pid);
-	printf("%4u %-9s %5s %5u %6u %6u %-24s %7u %4u %7u %8llu %7llu %s\n",
-	       d->descriptor_id, hsxmbx_ns_name(d->ns), owner, d->queue_depth,
-	       d->bytes_used, d->capacity, mode, d->readers, d->taps,
-	       d->waiters, (unsigned long long)d->sent,
+	printf("%4u %-9s %5s %5u %6u %6u %-24s %7u %4u %7u %8llu %7llu %s\n", d->descriptor_id,
+	       hsxmbx_ns_name(d->ns), owner, d->queue_depth, d->bytes_used, d->capacity, mode,
+	       d->readers, d->taps, d->waiters, (unsigned long long)d->sent,
 	       (unsigned long long)d->dropped, target);
 }
 
@@ -191,13 +185,11 @@ static void ls_stats_text(const struct hsxmbx_stats *s)
 	       "bytes %llu/%llu, depth %u, taps %u, waiters %u\n"
 	       "sent %llu received %llu dropped %llu overruns %llu "
 	       "backpressure %llu exhausted %llu errors %llu truncated %llu\n",
-	       s->active_descriptors, s->max_descriptors, s->free_descriptors,
-	       s->handles_total, s->tasks, (unsigned long long)s->bytes_used,
-	       (unsigned long long)s->total_capacity, s->queue_depth,
-	       s->tap_count, s->waiter_count, (unsigned long long)s->sent,
+	       s->active_descriptors, s->max_descriptors, s->free_descriptors, s->handles_total,
+	       s->tasks, (unsigned long long)s->bytes_used, (unsigned long long)s->total_capacity,
+	       s->queue_depth, s->tap_count, s->waiter_count, (unsigned long long)s->sent,
 	       (unsigned long long)s->received, (unsigned long long)s->dropped,
-	       (unsigned long long)s->overruns,
-	       (unsigned long long)s->backpressure,
+	       (unsigned long long)s->overruns, (unsigned long long)s->backpressure,
 	       (unsigned long long)s->exhausted, (unsigned long long)s->errors,
 	       (unsigned long long)s->truncated);
 }
@@ -267,8 +259,7 @@ static json_object *stats_json(const struct hsxmbx_stats *s)
 	return o;
 }
 
-static void ls_print_json(const struct hsxmbx_desc_info *descs, int n,
-			  const struct ls_filter *f,
+static void ls_print_json(const struct hsxmbx_desc_info *descs, int n, const struct ls_filter *f,
 			  const struct hsxmbx_stats *stats)
 {
 	json_object *root = json_object_new_object();
@@ -280,17 +271,16 @@ static void ls_print_json(const struct hsxmbx_desc_info *descs, int n,
 	JSET(root, "descriptors", arr);
 	JSET(root, "stats", stats_json(stats));
 	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-						  JSON_C_TO_STRING_NOSLASHESCAPE));
+							  JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(root);
 }
 
-static void ls_print_table(const struct hsxmbx_desc_info *descs, int n,
-			   const struct ls_filter *f,
+static void ls_print_table(const struct hsxmbx_desc_info *descs, int n, const struct ls_filter *f,
 			   const struct hsxmbx_stats *stats, int with_stats)
 {
-	printf("%4s %-9s %5s %5s %6s %6s %-24s %7s %4s %7s %8s %7s %s\n", "ID",
-	       "NAMESPACE", "OWNER", "DEPTH", "BYTES", "CAP", "MODE", "READERS",
-	       "TAPS", "WAITERS", "SENT", "DROPPED", "NAME");
+	printf("%4s %-9s %5s %5s %6s %6s %-24s %7s %4s %7s %8s %7s %s\n", "ID", "NAMESPACE",
+	       "OWNER", "DEPTH", "BYTES", "CAP", "MODE", "READERS", "TAPS", "WAITERS", "SENT",
+	       "DROPPED", "NAME");
 	for (int i = 0; i < n; i++)
 		if (ls_match(f, &descs[i]))
 			ls_row(&descs[i]);
@@ -298,16 +288,20 @@ static void ls_print_table(const struct hsxmbx_desc_info *descs, int n,
 		ls_stats_text(stats);
 }
 
-static int ls_parse(int argc, char **argv, struct ls_filter *f, int *json,
-		    int *with_stats, const struct mbox_sub *sub)
+static int ls_parse(int argc, char **argv, struct ls_filter *f, int *json, int *with_stats,
+		    const struct mbox_sub *sub)
 {
 	uint32_t v;
 	int c;
 
 	while ((c = getopt_long(argc, argv, sub->shortopts, sub->opts, NULL)) != -1) {
 		switch (c) {
-		case 'j': *json = 1; break;
-		case 's': *with_stats = 1; break;
+		case 'j':
+			*json = 1;
+			break;
+		case 's':
+			*with_stats = 1;
+			break;
 		case 'N':
 			f->ns = ns_from_name(optarg);
 			if (f->ns < 0) {
@@ -322,12 +316,17 @@ static int ls_parse(int argc, char **argv, struct ls_filter *f, int *json,
 			}
 			f->owner = v;
 			break;
-		case 'h': fputs(sub->help, stdout); return -1;
-		default: return usage_error(sub);
+		case 'h':
+			fputs(sub->help, stdout);
+			return -1;
+		default:
+			return usage_error(sub);
 		}
 	}
-	if (optind < argc && (f->ns = ns_from_name(argv[optind])) < 0 &&
-	    strcmp(argv[optind], "all")) {
+	if (optind >= argc || !strcmp(argv[optind], "all"))
+		return 0;
+	f->ns = ns_from_name(argv[optind]);
+	if (f->ns < 0) {
 		hsx_err("unknown namespace '%s' (all, pid, svc, app, shared)", argv[optind]);
 		return HSX_EXIT_USAGE;
 	}
@@ -338,18 +337,17 @@ static int mbox_ls(int fd, int argc, char **argv);
 
 /* --- bind / rm -------------------------------------------------------------- */
 
-static const struct option bind_opts[] = {
-	{ "capacity", required_argument, NULL, 'c' },
-	{ "mode", required_argument, NULL, 'm' },
-	{ "help", no_argument, NULL, 'h' },
-	{ 0 }
-};
+static const struct option bind_opts[] = { { "capacity", required_argument, NULL, 'c' },
+					   { "mode", required_argument, NULL, 'm' },
+					   { "help", no_argument, NULL, 'h' },
+					   { 0 } };
 
 static int bind_parse_mode(const char *s, uint32_t *mode)
 {
 	if (hsxmbx_mode_parse(s, mode) < 0) {
 		hsx_err("bad mode '%s' (names: rdonly, wronly, rdwr, tap, fanout, "
-			"fanout_drop, fanout_block, joined by '|' or ','; or a number)", s);
+			"fanout_drop, fanout_block, joined by '|' or ','; or a number)",
+			s);
 		return HSX_EXIT_USAGE;
 	}
 	/* A fan-out policy without the fan-out bit would be a plain queue. */
@@ -368,32 +366,24 @@ static int mbox_recv(int fd, int argc, char **argv);
 static int mbox_tap(int fd, int argc, char **argv);
 static int mbox_peek(int fd, int argc, char **argv);
 
-static const struct option send_opts[] = {
-	{ "channel", required_argument, NULL, 'C' },
-	{ "flags", required_argument, NULL, 'f' },
-	{ "help", no_argument, NULL, 'h' },
-	{ 0 }
-};
+static const struct option send_opts[] = { { "channel", required_argument, NULL, 'C' },
+					   { "flags", required_argument, NULL, 'f' },
+					   { "help", no_argument, NULL, 'h' },
+					   { 0 } };
 
-static const struct option recv_opts[] = {
-	{ "timeout", required_argument, NULL, 't' },
-	{ "count", required_argument, NULL, 'n' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ 0 }
-};
+static const struct option recv_opts[] = { { "timeout", required_argument, NULL, 't' },
+					   { "count", required_argument, NULL, 'n' },
+					   { "verbose", no_argument, NULL, 'v' },
+					   { "help", no_argument, NULL, 'h' },
+					   { 0 } };
 
-static const struct option peek_opts[] = {
-	{ "json", no_argument, NULL, 'j' },
-	{ "help", no_argument, NULL, 'h' },
-	{ 0 }
-};
+static const struct option peek_opts[] = { { "json", no_argument, NULL, 'j' },
+					   { "help", no_argument, NULL, 'h' },
+					   { 0 } };
 
-static const struct option rm_opts[] = {
-	{ "force", no_argument, NULL, 'f' },
-	{ "help", no_argument, NULL, 'h' },
-	{ 0 }
-};
+static const struct option rm_opts[] = { { "force", no_argument, NULL, 'f' },
+					 { "help", no_argument, NULL, 'h' },
+					 { 0 } };
 
 static const struct mbox_sub subs[] = {
 	{ "ls", mbox_ls,
@@ -470,8 +460,7 @@ static const struct mbox_sub *sub_find(const char *name)
 }
 
 /* Parse just --help and the positional TARGET for simple subcommands. */
-static const char *need_target(int argc, char **argv, const struct mbox_sub *sub,
-			       int *code)
+static const char *need_target(int argc, char **argv, const struct mbox_sub *sub, int *code)
 {
 	if (optind >= argc) {
 		hsx_err("%s: missing TARGET", sub->name);
@@ -523,8 +512,11 @@ static int mbox_bind(int fd, int argc, char **argv)
 			if (bind_parse_mode(optarg, &mode))
 				return HSX_EXIT_USAGE;
 			break;
-		case 'h': fputs(sub->help, stdout); return HSX_EXIT_OK;
-		default: return usage_error(sub);
+		case 'h':
+			fputs(sub->help, stdout);
+			return HSX_EXIT_OK;
+		default:
+			return usage_error(sub);
 		}
 	}
 	target = need_target(argc, argv, sub, &r);
@@ -547,9 +539,14 @@ static int mbox_rm(int fd, int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, sub->shortopts, sub->opts, NULL)) != -1) {
 		switch (c) {
-		case 'f': flags |= HSXMBX_UNBIND_FORCE; break;
-		case 'h': fputs(sub->help, stdout); return HSX_EXIT_OK;
-		default: return usage_error(sub);
+		case 'f':
+			flags |= HSXMBX_UNBIND_FORCE;
+			break;
+		case 'h':
+			fputs(sub->help, stdout);
+			return HSX_EXIT_OK;
+		default:
+			return usage_error(sub);
 		}
 	}
 	target = need_target(argc, argv, sub, &r);
@@ -582,8 +579,8 @@ static int parse_msg_flags(const char *s, uint32_t *out)
 	return 0;
 }
 
-static int send_one(int fd, int h, const char *buf, size_t len,
-		    const struct send_opts *o, const char *target)
+static int send_one(int fd, int h, const char *buf, size_t len, const struct send_opts *o,
+		    const char *target)
 {
 	int r = hsxmbx_send(fd, (uint32_t)h, buf, len, o->flags, o->channel);
 
@@ -594,8 +591,7 @@ static int send_one(int fd, int h, const char *buf, size_t len,
 	return r < 0 ? hsx_fail(r, "send %s", target) : HSX_EXIT_OK;
 }
 
-static int send_lines(int fd, int h, const struct send_opts *o,
-		      const char *target)
+static int send_lines(int fd, int h, const struct send_opts *o, const char *target)
 {
 	char *line = NULL;
 	size_t cap = 0;
@@ -628,8 +624,7 @@ static char *join_args(int argc, char **argv, int from)
 	return s;
 }
 
-static int send_parse(int argc, char **argv, struct send_opts *o,
-		      const struct mbox_sub *sub)
+static int send_parse(int argc, char **argv, struct send_opts *o, const struct mbox_sub *sub)
 {
 	int c;
 
@@ -643,12 +638,16 @@ static int send_parse(int argc, char **argv, struct send_opts *o,
 			break;
 		case 'f':
 			if (parse_msg_flags(optarg, &o->flags) < 0) {
-				hsx_err("bad flags '%s' (stdout, stderr, oob or 0..0xffff)", optarg);
+				hsx_err("bad flags '%s' (stdout, stderr, oob or 0..0xffff)",
+					optarg);
 				return HSX_EXIT_USAGE;
 			}
 			break;
-		case 'h': fputs(sub->help, stdout); return -1;
-		default: return usage_error(sub);
+		case 'h':
+			fputs(sub->help, stdout);
+			return -1;
+		default:
+			return usage_error(sub);
 		}
 	}
 	return 0;
@@ -688,8 +687,8 @@ static int mbox_send(int fd, int argc, char **argv)
 /* --- recv / tap ----------------------------------------------------------- */
 
 struct recv_opts {
-	long long timeout_ms;  /* -1 = infinite */
-	long count;            /* 0 = unlimited */
+	long long timeout_ms; /* -1 = infinite */
+	long count; /* 0 = unlimited */
 	int verbose;
 };
 
@@ -714,8 +713,8 @@ static long long now_ms(void)
  * wait in slices until the deadline.  `slice_cap` bounds each wait so a
  * caller can notice a flag set by a signal handler.
  */
-static int recv_until(int fd, int h, char *buf, long long timeout_ms,
-		      uint32_t slice_cap, struct hsxmbx_msg_info *mi)
+static int recv_until(int fd, int h, char *buf, long long timeout_ms, uint32_t slice_cap,
+		      struct hsxmbx_msg_info *mi)
 {
 	long long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
 	int r;
@@ -736,8 +735,7 @@ static int recv_until(int fd, int h, char *buf, long long timeout_ms,
 	}
 }
 
-static void show_message(const char *buf, const struct hsxmbx_msg_info *mi,
-			 int verbose)
+static void show_message(const char *buf, const struct hsxmbx_msg_info *mi, int verbose)
 {
 	if (verbose)
 		print_header(mi);
@@ -745,8 +743,7 @@ static void show_message(const char *buf, const struct hsxmbx_msg_info *mi,
 	fflush(stdout);
 }
 
-static int recv_parse(int argc, char **argv, struct recv_opts *o,
-		      const struct mbox_sub *sub)
+static int recv_parse(int argc, char **argv, struct recv_opts *o, const struct mbox_sub *sub)
 {
 	char *end;
 	int c;
@@ -767,9 +764,14 @@ static int recv_parse(int argc, char **argv, struct recv_opts *o,
 				return HSX_EXIT_USAGE;
 			}
 			break;
-		case 'v': o->verbose = 1; break;
-		case 'h': fputs(sub->help, stdout); return -1;
-		default: return usage_error(sub);
+		case 'v':
+			o->verbose = 1;
+			break;
+		case 'h':
+			fputs(sub->help, stdout);
+			return -1;
+		default:
+			return usage_error(sub);
 		}
 	}
 	return 0;
@@ -822,8 +824,8 @@ static void tap_report_missed(const char *target, const struct hsxmbx_msg_info *
 	int64_t gap = *last_seq >= 0 ? (int64_t)mi->seq - *last_seq - 1 : 0;
 
 	if (gap > 0)
-		hsx_err("%s: tap missed %lld message(s) (seq %lld..%u)", target,
-			(long long)gap, (long long)*last_seq + 1, mi->seq - 1);
+		hsx_err("%s: tap missed %lld message(s) (seq %lld..%u)", target, (long long)gap,
+			(long long)*last_seq + 1, mi->seq - 1);
 	else if (mi->flags & HSX_MBX_FLAG_OVERRUN)
 		hsx_err("%s: tap overrun: messages were missed", target);
 	*last_seq = mi->seq;
@@ -878,7 +880,7 @@ static int mbox_tap(int fd, int argc, char **argv)
 	r = hsxmbx_tap(fd, (uint32_t)h, true);
 	if (r < 0)
 		return hsx_fail(r, "tap %s", target);
-	sigemptyset(&sa.sa_mask);  /* no SA_RESTART: a blocked RECV returns EINTR */
+	sigemptyset(&sa.sa_mask); /* no SA_RESTART: a blocked RECV returns EINTR */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	return tap_loop(fd, h, &o, target);
@@ -910,8 +912,8 @@ static void peek_print(const struct hsxmbx_peek *p, const char *target, int json
 	}
 	printf("target: %s\ndescriptor: %u\ndepth: %u\nbytes_used: %u\n"
 	       "capacity: %u\nnext_len: %u\nhead_seq: %u\nnext_seq: %u\nmode: %s\n",
-	       target, p->descriptor_id, p->depth, p->bytes_used, p->capacity,
-	       p->next_len, p->head_seq, p->next_seq, mode);
+	       target, p->descriptor_id, p->depth, p->bytes_used, p->capacity, p->next_len,
+	       p->head_seq, p->next_seq, mode);
 }
 
 static int mbox_peek(int fd, int argc, char **argv)
@@ -925,9 +927,14 @@ static int mbox_peek(int fd, int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, sub->shortopts, sub->opts, NULL)) != -1) {
 		switch (c) {
-		case 'j': json = 1; break;
-		case 'h': fputs(sub->help, stdout); return HSX_EXIT_OK;
-		default: return usage_error(sub);
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			fputs(sub->help, stdout);
+			return HSX_EXIT_OK;
+		default:
+			return usage_error(sub);
 		}
 	}
 	target = need_target(argc, argv, sub, &r);
@@ -959,7 +966,8 @@ static void mbox_usage(FILE *out)
 	      "Exit codes: 0 ok, 1 failure, 2 usage, 3 module not loaded,\n"
 	      "4 bad target or no such mailbox, 5 permission denied, 6 no data,\n"
 	      "7 mailbox full, 8 message too large, 9 resources exhausted,\n"
-	      "10 mailbox destroyed, 130 interrupted.\n", out);
+	      "10 mailbox destroyed, 130 interrupted.\n",
+	      out);
 }
 
 int hsx_mbox_main(int argc, char **argv)
@@ -971,8 +979,7 @@ int hsx_mbox_main(int argc, char **argv)
 		mbox_usage(stderr);
 		return HSX_EXIT_USAGE;
 	}
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
-	    !strcmp(argv[1], "help")) {
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		mbox_usage(stdout);
 		return HSX_EXIT_OK;
 	}
