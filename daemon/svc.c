@@ -43,34 +43,39 @@ static struct json_object *ev_mbx_base(struct execd *ex, struct task *t)
 	return d;
 }
 
+/* The message fields of a mailbox event. */
+static void ev_msg_fields(struct json_object *d, uint32_t len, uint32_t flags,
+			  uint32_t channel, uint32_t src_pid)
+{
+	json_object_object_add(d, "length", json_object_new_int64(len));
+	json_object_object_add(d, "flags", json_object_new_int64(flags));
+	json_object_object_add(d, "channel", json_object_new_int64(channel));
+	json_object_object_add(d, "src_pid", json_object_new_int64(src_pid));
+}
+
 static void ev_mbx_result(struct execd *ex, struct task *t, const char *type)
 {
+	struct svc_call *c = &t->svc.call;
 	struct json_object *d;
 
 	if (!ev_wanted(ex))
 		return;
 	d = ev_mbx_base(ex, t);
 	if (strcmp(type, "mailbox_send") && strcmp(type, "mailbox_recv"))
-		json_object_object_add(d, "status",
-				       json_object_new_int(t->svc.call.status));
-	json_object_object_add(d, "length", json_object_new_int64(t->svc.call.r1));
-	json_object_object_add(d, "flags", json_object_new_int64(t->svc.call.r2));
-	json_object_object_add(d, "channel", json_object_new_int64(t->svc.call.r3));
-	json_object_object_add(d, "src_pid", json_object_new_int64(t->svc.call.r4));
+		json_object_object_add(d, "status", json_object_new_int(c->status));
+	ev_msg_fields(d, c->r1, c->r2, c->r3, c->r4);
 	ev_emit(ex, type, t->pid, d);
 }
 
 static void ev_mbx_send(struct execd *ex, struct task *t)
 {
+	struct svc_call *c = &t->svc.call;
 	struct json_object *d;
 
 	if (!ev_wanted(ex))
 		return;
 	d = ev_mbx_base(ex, t);
-	json_object_object_add(d, "length", json_object_new_int(t->svc.call.len));
-	json_object_object_add(d, "flags", json_object_new_int(t->svc.call.flags));
-	json_object_object_add(d, "channel", json_object_new_int(t->svc.call.channel));
-	json_object_object_add(d, "src_pid", json_object_new_int64(t->pid));
+	ev_msg_fields(d, c->len, c->flags, c->channel, t->pid);
 	ev_emit(ex, "mailbox_send", t->pid, d);
 }
 
