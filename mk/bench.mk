@@ -40,13 +40,19 @@ $(BENCH_DIR)/%.hxe: bench/apps/%.mvasm $$(HSX_AS) | $(BENCH_DIR)/
 	$(Q)$(HSX_AS) --app-name $* -o $@ $<
 
 # The rig shares build/bench read-write so the guest's results land there.
+# The host's load average before and after: the cores are shared.
+BENCH_LOADAVG = echo "$$(date -u +%H:%M:%SZ) $$(cut -d' ' -f1-3 /proc/loadavg)"
+
 bench: module programs
+	$(Q)$(BENCH_LOADAVG) >$(BENCH_DIR)/host-load.txt
 	$(Q)tools/vm/run --timeout 3000 --share $(BENCH_DIR) -- \
 		bench/run collect --rounds $(BENCH_ROUNDS) \
 		--out $(BENCH_DIR)/results.jsonl $(BENCH_ARGS)
+	$(Q)$(BENCH_LOADAVG) >>$(BENCH_DIR)/host-load.txt
 	$(Q)$(MAKE) --no-print-directory -s bench-vm >$(BENCH_DIR)/vm.txt 2>&1 || \
 		echo "make bench-vm failed" >>$(BENCH_DIR)/vm.txt
 	$(Q)bench/run report $(BENCH_DIR)/results.jsonl --vm $(BENCH_DIR)/vm.txt \
+		--host-load $(BENCH_DIR)/host-load.txt \
 		--doc docs/benchmarks.md --plot docs/benchmarks.png
 
 bench-host: $(BENCH_BINS)
