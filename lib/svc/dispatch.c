@@ -57,8 +57,8 @@ static bool mbx_args(struct svc_task *st, struct svc_call *c)
 	case HSX_MBX_FN_OPEN:
 		return read_target(st, arg16(vm, 1));
 	case HSX_MBX_FN_BIND:
-		c->flags = (uint16_t)arg16(vm, 2);	/* capacity */
-		c->channel = (uint16_t)arg16(vm, 3);	/* mode */
+		c->flags = (uint16_t)arg16(vm, 2); /* capacity */
+		c->channel = (uint16_t)arg16(vm, 3); /* mode */
 		return read_target(st, arg16(vm, 1));
 	case HSX_MBX_FN_SEND:
 		c->ptr = (uint16_t)arg16(vm, 2);
@@ -80,8 +80,7 @@ static bool mbx_args(struct svc_task *st, struct svc_call *c)
 	return true;
 }
 
-static enum hsx_vm_svc_result svc_mailbox(struct hsx_vm_task *vm,
-					  unsigned int mod, unsigned int fn,
+static enum hsx_vm_svc_result svc_mailbox(struct hsx_vm_task *vm, unsigned int mod, unsigned int fn,
 					  void *ctx)
 {
 	struct svc *svc = ctx;
@@ -95,7 +94,7 @@ static enum hsx_vm_svc_result svc_mailbox(struct hsx_vm_task *vm,
 	if (fn > HSX_MBX_FN_CLOSE)
 		c->status = HSX_MBX_STATUS_INTERNAL_ERROR;
 	else if (!mbx_args(st, c))
-		c->status = HSX_MBX_STATUS_INVALID_ARGUMENT;	/* deviation 4 */
+		c->status = HSX_MBX_STATUS_INVALID_ARGUMENT; /* deviation 4 */
 	else
 		return svc->ops->call(svc, st);
 	if (fn == HSX_MBX_FN_SEND || fn == HSX_MBX_FN_RECV)
@@ -107,8 +106,8 @@ static enum hsx_vm_svc_result svc_mailbox(struct hsx_vm_task *vm,
 /* --- modules 0x01 and 0x04: stdio ---------------------------------------- */
 
 /* Fill a stdio call on @handle; false (R0 = -EFAULT) for a bad buffer. */
-static bool stdio_call(struct svc_task *st, enum svc_call_kind kind,
-		       uint32_t handle, uint32_t ptr, uint32_t len)
+static bool stdio_call(struct svc_task *st, enum svc_call_kind kind, uint32_t handle, uint32_t ptr,
+		       uint32_t len)
 {
 	struct svc_call *c = &st->call;
 
@@ -121,8 +120,8 @@ static bool stdio_call(struct svc_task *st, enum svc_call_kind kind,
 	if (kind == SVC_CALL_FS_READ)
 		c->timeout = HSX_MBX_TIMEOUT_INFINITE;
 	else
-		c->flags = handle == HSX_MBX_HANDLE_STDERR ?
-			   HSX_MBX_FLAG_STDERR : HSX_MBX_FLAG_STDOUT;
+		c->flags = handle == HSX_MBX_HANDLE_STDERR ? HSX_MBX_FLAG_STDERR :
+							     HSX_MBX_FLAG_STDOUT;
 	if (len > 0xFFFF || ptr > 0xFFFF || !hsx_vm_mem_ptr(st->vm, ptr, len)) {
 		hsx_vm_set_reg(st->vm, 0, (uint32_t)-EFAULT);
 		return false;
@@ -130,10 +129,8 @@ static bool stdio_call(struct svc_task *st, enum svc_call_kind kind,
 	return true;
 }
 
-static enum hsx_vm_svc_result stdio_start(struct svc *svc,
-					  struct svc_task *st,
-					  enum svc_call_kind kind,
-					  uint32_t handle, uint32_t ptr,
+static enum hsx_vm_svc_result stdio_start(struct svc *svc, struct svc_task *st,
+					  enum svc_call_kind kind, uint32_t handle, uint32_t ptr,
 					  uint32_t len)
 {
 	if (!stdio_call(st, kind, handle, ptr, len))
@@ -141,9 +138,8 @@ static enum hsx_vm_svc_result stdio_start(struct svc *svc,
 	return svc->ops->call(svc, st);
 }
 
-static enum hsx_vm_svc_result svc_task_mod(struct hsx_vm_task *vm,
-					   unsigned int mod, unsigned int fn,
-					   void *ctx)
+static enum hsx_vm_svc_result svc_task_mod(struct hsx_vm_task *vm, unsigned int mod,
+					   unsigned int fn, void *ctx)
 {
 	struct svc *svc = ctx;
 
@@ -153,26 +149,23 @@ static enum hsx_vm_svc_result svc_task_mod(struct hsx_vm_task *vm,
 		return HSX_VM_SVC_EXIT;
 	}
 	if (fn == 1)
-		return stdio_start(svc, svc_task_of(vm), SVC_CALL_UART,
-				   HSX_MBX_HANDLE_STDOUT, hsx_vm_reg(vm, 1),
-				   hsx_vm_reg(vm, 2));
+		return stdio_start(svc, svc_task_of(vm), SVC_CALL_UART, HSX_MBX_HANDLE_STDOUT,
+				   hsx_vm_reg(vm, 1), hsx_vm_reg(vm, 2));
 	return svc_enosys(vm);
 }
 
-static enum hsx_vm_svc_result svc_fs(struct hsx_vm_task *vm, unsigned int mod,
-				     unsigned int fn, void *ctx)
+static enum hsx_vm_svc_result svc_fs(struct hsx_vm_task *vm, unsigned int mod, unsigned int fn,
+				     void *ctx)
 {
 	struct svc_task *st = svc_task_of(vm);
 	uint32_t fd = hsx_vm_reg(vm, 1);
 
 	if (fn == FS_READ && fd == 0)
-		return stdio_start(ctx, st, SVC_CALL_FS_READ,
-				   HSX_MBX_HANDLE_STDIN, hsx_vm_reg(vm, 2),
-				   hsx_vm_reg(vm, 3));
+		return stdio_start(ctx, st, SVC_CALL_FS_READ, HSX_MBX_HANDLE_STDIN,
+				   hsx_vm_reg(vm, 2), hsx_vm_reg(vm, 3));
 	if (fn == FS_WRITE && (fd == 1 || fd == 2))
 		return stdio_start(ctx, st, SVC_CALL_FS_WRITE,
-				   fd == 1 ? HSX_MBX_HANDLE_STDOUT :
-					     HSX_MBX_HANDLE_STDERR,
+				   fd == 1 ? HSX_MBX_HANDLE_STDOUT : HSX_MBX_HANDLE_STDERR,
 				   hsx_vm_reg(vm, 2), hsx_vm_reg(vm, 3));
 	if (fn == FS_CLOSE && fd <= 2) {
 		hsx_vm_set_reg(vm, 0, 0);
@@ -184,8 +177,7 @@ static enum hsx_vm_svc_result svc_fs(struct hsx_vm_task *vm, unsigned int mod,
 
 /* --- modules 0x00 and 0x06 ------------------------------------------------- */
 
-static enum hsx_vm_svc_result svc_core(struct hsx_vm_task *vm,
-				       unsigned int mod, unsigned int fn,
+static enum hsx_vm_svc_result svc_core(struct hsx_vm_task *vm, unsigned int mod, unsigned int fn,
 				       void *ctx)
 {
 	if (fn != 0)
@@ -194,8 +186,7 @@ static enum hsx_vm_svc_result svc_core(struct hsx_vm_task *vm,
 	return HSX_VM_SVC_DONE;
 }
 
-static enum hsx_vm_svc_result svc_exec(struct hsx_vm_task *vm,
-				       unsigned int mod, unsigned int fn,
+static enum hsx_vm_svc_result svc_exec(struct hsx_vm_task *vm, unsigned int mod, unsigned int fn,
 				       void *ctx)
 {
 	struct svc *svc = ctx;

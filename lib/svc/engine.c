@@ -14,8 +14,8 @@
 
 #include "svc/svc.h"
 
-void svc_engine_take(struct mbx_engine *eng, struct mbx_task *mt,
-		     struct svc_task *st, struct mbx_recv_result *res)
+void svc_engine_take(struct mbx_engine *eng, struct mbx_task *mt, struct svc_task *st,
+		     struct mbx_recv_result *res)
 {
 	struct svc_call *c = &st->call;
 	uint32_t n = res->length < c->len ? res->length : c->len;
@@ -25,16 +25,14 @@ void svc_engine_take(struct mbx_engine *eng, struct mbx_task *mt,
 	c->r2 = res->flags;
 	if (n < res->length) {
 		c->r2 |= HSX_MBX_FLAG_TRUNCATED;
-		mbx_note_truncated(eng, mbx_handle_lookup(eng, mt, c->handle),
-				   res->length - n);
+		mbx_note_truncated(eng, mbx_handle_lookup(eng, mt, c->handle), res->length - n);
 	}
 	c->r3 = res->channel;
 	c->r4 = res->src_pid;
 	mbx_msg_put(eng, res->msg);
 }
 
-static uint32_t engine_send(struct mbx_engine *eng, struct mbx_task *mt,
-			    struct svc_task *st)
+static uint32_t engine_send(struct mbx_engine *eng, struct mbx_task *mt, struct svc_task *st)
 {
 	struct svc_call *c = &st->call;
 	struct mbx_msg *m = mbx_msg_alloc(eng, c->len);
@@ -42,7 +40,8 @@ static uint32_t engine_send(struct mbx_engine *eng, struct mbx_task *mt,
 
 	if (!m)
 		return c->len > mbx_engine_config(eng)->max_msg_bytes ?
-		       HSX_MBX_STATUS_MSG_TOO_LARGE : HSX_MBX_STATUS_INTERNAL_ERROR;
+			       HSX_MBX_STATUS_MSG_TOO_LARGE :
+			       HSX_MBX_STATUS_INTERNAL_ERROR;
 	hsx_vm_mem_read(st->vm, c->ptr, mbx_msg_payload(m), c->len);
 	ret = mbx_send(eng, mt, c->handle, m, c->flags, c->channel, &seq);
 	if (ret == HSX_MBX_STATUS_OK)
@@ -50,8 +49,7 @@ static uint32_t engine_send(struct mbx_engine *eng, struct mbx_task *mt,
 	return ret;
 }
 
-static uint32_t engine_recv(struct mbx_engine *eng, struct mbx_task *mt,
-			    struct svc_task *st)
+static uint32_t engine_recv(struct mbx_engine *eng, struct mbx_task *mt, struct svc_task *st)
 {
 	struct svc_call *c = &st->call;
 	struct mbx_recv_result res = { 0 };
@@ -66,8 +64,7 @@ static uint32_t engine_recv(struct mbx_engine *eng, struct mbx_task *mt,
 	return status;
 }
 
-static uint32_t engine_peek(struct mbx_engine *eng, struct mbx_task *mt,
-			    struct svc_call *c)
+static uint32_t engine_peek(struct mbx_engine *eng, struct mbx_task *mt, struct svc_call *c)
 {
 	struct mbx_peek_result p = { 0 };
 	uint32_t status = mbx_peek(eng, mt, c->handle, &p);
@@ -78,19 +75,16 @@ static uint32_t engine_peek(struct mbx_engine *eng, struct mbx_task *mt,
 	return status;
 }
 
-uint32_t svc_engine_exec(struct mbx_engine *eng, struct mbx_task *mt,
-			 struct svc_task *st)
+uint32_t svc_engine_exec(struct mbx_engine *eng, struct mbx_task *mt, struct svc_task *st)
 {
 	struct svc_call *c = &st->call;
 	uint32_t len = (uint32_t)strlen(c->target);
 
 	switch (c->fn) {
 	case HSX_MBX_FN_OPEN:
-		return mbx_open(eng, mt, c->target, len, HSX_MBX_MODE_RDWR,
-				&c->r1);
+		return mbx_open(eng, mt, c->target, len, HSX_MBX_MODE_RDWR, &c->r1);
 	case HSX_MBX_FN_BIND:
-		return mbx_bind(eng, mt, c->target, len, c->flags, c->channel,
-				&c->r1);
+		return mbx_bind(eng, mt, c->target, len, c->flags, c->channel, &c->r1);
 	case HSX_MBX_FN_SEND:
 		return engine_send(eng, mt, st);
 	case HSX_MBX_FN_RECV:

@@ -19,8 +19,8 @@ static void svc_event(struct svc *svc, struct svc_task *st, enum svc_event ev)
 }
 
 /* The 20-byte little-endian hsx_mailbox_recv_info (reference 1.6). */
-static void write_info(struct svc_task *st, uint32_t status, uint32_t len,
-		       uint32_t flags, uint32_t channel, uint32_t src)
+static void write_info(struct svc_task *st, uint32_t status, uint32_t len, uint32_t flags,
+		       uint32_t channel, uint32_t src)
 {
 	uint32_t v[5] = { status, len, flags, channel, src };
 	uint8_t buf[20];
@@ -32,8 +32,8 @@ static void write_info(struct svc_task *st, uint32_t status, uint32_t len,
 	hsx_vm_mem_write(st->vm, st->call.info_ptr, buf, sizeof(buf));
 }
 
-static void set_r0_r4(struct svc_task *st, uint32_t r0, uint32_t r1,
-		      uint32_t r2, uint32_t r3, uint32_t r4)
+static void set_r0_r4(struct svc_task *st, uint32_t r0, uint32_t r1, uint32_t r2, uint32_t r3,
+		      uint32_t r4)
 {
 	hsx_vm_set_reg(st->vm, 0, r0 & 0xFFFF);
 	hsx_vm_set_reg(st->vm, 1, r1 & 0xFFFF);
@@ -84,8 +84,8 @@ static void mbx_ok(struct svc *svc, struct svc_task *st)
 	}
 }
 
-/* A failed call: R0 = status; WOULDBLOCK leaves R1 untouched, like
- * every error, and is no error event. */
+/* A failed call: R0 = status (R1 untouched), and an error event. */
+/* WOULDBLOCK is flow control, not an error: no event for it. */
 void svc_fail(struct svc *svc, struct svc_task *st)
 {
 	hsx_vm_set_reg(st->vm, 0, st->call.status & 0xFFFF);
@@ -101,8 +101,7 @@ static bool mbx_done(struct svc *svc, struct svc_task *st)
 		st->ctr.step++;
 	if (c->status == HSX_MBX_STATUS_OK) {
 		mbx_ok(svc, st);
-	} else if (c->fn == HSX_MBX_FN_RECV &&
-		   c->status == HSX_MBX_STATUS_NO_DATA) {
+	} else if (c->fn == HSX_MBX_FN_RECV && c->status == HSX_MBX_STATUS_NO_DATA) {
 		if (c->timeout != HSX_MBX_TIMEOUT_POLL) {
 			svc->ops->park(svc, st);
 			return false;

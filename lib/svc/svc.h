@@ -42,27 +42,27 @@
 
 /* The mailbox SVC a task is executing (arguments masked to 16 bits). */
 enum svc_call_kind {
-	SVC_CALL_MBX,		/* module 0x05 */
-	SVC_CALL_UART,		/* module 0x01 fn 1: stdout */
-	SVC_CALL_FS_READ,	/* module 0x04 read(fd 0): stdin */
-	SVC_CALL_FS_WRITE,	/* module 0x04 write(fd 1/2): stdout/stderr */
+	SVC_CALL_MBX, /* module 0x05 */
+	SVC_CALL_UART, /* module 0x01 fn 1: stdout */
+	SVC_CALL_FS_READ, /* module 0x04 read(fd 0): stdin */
+	SVC_CALL_FS_WRITE, /* module 0x04 write(fd 1/2): stdout/stderr */
 };
 
 struct svc_call {
-	uint8_t kind;		/* enum svc_call_kind */
+	uint8_t kind; /* enum svc_call_kind */
 	uint8_t fn;
 	uint16_t handle;
-	uint16_t ptr;		/* payload / receive buffer */
+	uint16_t ptr; /* payload / receive buffer */
 	uint16_t len;
-	uint16_t flags;		/* SEND message flags; BIND capacity */
-	uint16_t channel;	/* SEND channel; BIND mode */
+	uint16_t flags; /* SEND message flags; BIND capacity */
+	uint16_t channel; /* SEND channel; BIND mode */
 	uint16_t timeout;
 	uint16_t info_ptr;
 	char target[HSX_MBX_MAX_NAME_BYTES + 1];
 	/* Results, filled by the host. */
 	uint32_t status;
 	uint32_t r1, r2, r3, r4;
-	uint32_t descriptor;	/* for events, when the host knows it */
+	uint32_t descriptor; /* for events, when the host knows it */
 };
 
 /* Per-task mailbox counters (reference MAILBOX_STEP/WAKE/TIMEOUT). */
@@ -79,11 +79,11 @@ struct svc_task {
 
 /* What happened to a mailbox call, for the host's event stream. */
 enum svc_event {
-	SVC_EV_SEND,		/* a SEND succeeded */
-	SVC_EV_RECV,		/* a RECV returned a message at once */
-	SVC_EV_WAKE,		/* a waiting RECV got its message */
-	SVC_EV_TIMEOUT,		/* a waiting RECV timed out */
-	SVC_EV_ERROR,		/* a call failed (not WOULDBLOCK) */
+	SVC_EV_SEND, /* a SEND succeeded */
+	SVC_EV_RECV, /* a RECV returned a message at once */
+	SVC_EV_WAKE, /* a waiting RECV got its message */
+	SVC_EV_TIMEOUT, /* a waiting RECV timed out */
+	SVC_EV_ERROR, /* a call failed (not WOULDBLOCK) */
 };
 
 struct svc;
@@ -91,12 +91,11 @@ struct svc;
 struct svc_ops {
 	/* Start st->call: DONE once completed in place, else BLOCK. */
 	enum hsx_vm_svc_result (*call)(struct svc *svc, struct svc_task *st);
-	/* A RECV (or read of fd 0) found no data and may wait: block the
-	 * task until svc_woken() or svc_timed_out(). */
+	/* A RECV or read(0) found no data and may wait: block the task. */
+	/* It ends in svc_woken() or svc_timed_out(). */
 	void (*park)(struct svc *svc, struct svc_task *st);
 	/* SLEEP_MS: R0 = 0 once the host resumes the task. */
-	enum hsx_vm_svc_result (*sleep)(struct svc *svc, struct svc_task *st,
-					uint32_t ms);
+	enum hsx_vm_svc_result (*sleep)(struct svc *svc, struct svc_task *st, uint32_t ms);
 	/* EXIT (optional): the VM stops the task after it. */
 	void (*exit)(struct svc *svc, struct svc_task *st);
 	/* Mailbox events (optional).  A wait is the host's own: park(). */
@@ -104,7 +103,7 @@ struct svc_ops {
 };
 
 struct svc {
-	struct hsx_vm_svc_table table;	/* give this to the VM tasks */
+	struct hsx_vm_svc_table table; /* give this to the VM tasks */
 	const struct svc_ops *ops;
 	void *host;
 };
@@ -127,10 +126,9 @@ uint32_t svc_fs_result(uint32_t status, uint32_t bytes);
  * engine.c: execute a call on the in-process engine (lib/mbx) for the
  * task @mt.  A RECV with a timeout joins the wait list (MBX_RECV_WAIT).
  */
-uint32_t svc_engine_exec(struct mbx_engine *eng, struct mbx_task *mt,
-			 struct svc_task *st);
+uint32_t svc_engine_exec(struct mbx_engine *eng, struct mbx_task *mt, struct svc_task *st);
 /* Deliver a parked or raced message (res from mbx_recv/cancel_wait). */
-void svc_engine_take(struct mbx_engine *eng, struct mbx_task *mt,
-		     struct svc_task *st, struct mbx_recv_result *res);
+void svc_engine_take(struct mbx_engine *eng, struct mbx_task *mt, struct svc_task *st,
+		     struct mbx_recv_result *res);
 
 #endif /* HSX_SVC_H */
