@@ -50,12 +50,14 @@ check-debug: debug-kernel
 	$(Q)$(TEST_ENV) HSXMBX_KO=$(abspath $(DEBUG_MODULE)) tools/debug-kernel/check
 
 # --- libFuzzer targets ---------------------------------------------------------
+# The library source lists come from fragments read after this one: the
+# prerequisites use secondary expansion ($$), the recipes expand late anyway.
 FUZZ_CC      := $(CLANG)
 FUZZ_CFLAGS  := -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude -Ilib \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
                 -fno-omit-frame-pointer
 FUZZ_DIR     := $(BUILD)/fuzz
-FUZZ_NAMES   := mbx_ops target hxe vm asm
+FUZZ_NAMES   := mbx_ops target hxe vm asm proto
 FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_NAMES))
 FUZZ_SECONDS ?= 15
 
@@ -65,14 +67,14 @@ $(FUZZ_DIR)/fuzz_mbx_ops: fuzz/fuzz_mbx_ops.c $(MBX_SRCS) $(MBX_HDRS)
 $(FUZZ_DIR)/fuzz_target: fuzz/fuzz_target.c $(MBX_SRCS) $(MBX_HDRS)
 	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_CFLAGS) -ffreestanding -o $@ $< $(MBX_SRCS)
 
-$(FUZZ_DIR)/fuzz_hxe: fuzz/fuzz_hxe.c $(HXE_SRCS) $(HXE_HDRS)
+$(FUZZ_DIR)/fuzz_hxe: fuzz/fuzz_hxe.c $$(HXE_SRCS) $$(HXE_HDRS)
 	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(HXE_SRCS) $(HXE_LDLIBS)
 
-$(FUZZ_DIR)/fuzz_vm: fuzz/fuzz_vm.c $(VM_SRCS) $(VM_HDRS)
+$(FUZZ_DIR)/fuzz_vm: fuzz/fuzz_vm.c $$(VM_SRCS) $$(VM_HDRS)
 	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(VM_SRCS) $(VM_LDLIBS)
 
 FUZZ_AS_SRCS := $(filter-out tools/hsx-as/main.c,$(wildcard tools/hsx-as/*.c))
-$(FUZZ_DIR)/fuzz_asm: fuzz/fuzz_asm.c $(FUZZ_AS_SRCS) $(wildcard tools/hsx-as/*.h tools/hsx-as/*.inc) $(HXE_SRCS)
+$(FUZZ_DIR)/fuzz_asm: fuzz/fuzz_asm.c $(FUZZ_AS_SRCS) $(wildcard tools/hsx-as/*.h tools/hsx-as/*.inc) $$(HXE_SRCS)
 	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_CFLAGS) -Itools/hsx-as -o $@ $< \
 		$(FUZZ_AS_SRCS) $(HXE_SRCS) $(HXE_LDLIBS)
 
@@ -119,3 +121,11 @@ VM_TESTS += $(REL_DIR)/soak/soak $(REL_DIR)/faults/faults tests/faults/execd_kil
 soak: all
 	$(Q)tools/vm/run --timeout $$(($(SOAK_SECONDS) + 600)) -- \
 		$(REL_DIR)/soak/soak $(SOAK_SECONDS)
+
+# The control protocol: the daemon's own objects (all but main.c) with the
+# embedded backend, in process.
+FUZZ_PROTO_SRCS  = $(filter-out daemon/main.c,$(wildcard daemon/*.c)) $(MBX_SRCS) \
+                   $(wildcard lib/svc/*.c) $(VM_SRCS) $(HXE_SRCS) $(wildcard lib/hsxmbx/*.c)
+$(FUZZ_DIR)/fuzz_proto: fuzz/fuzz_proto.c $$(FUZZ_PROTO_SRCS) $(wildcard daemon/*.h)
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_CFLAGS) -Idaemon -Wno-unused-command-line-argument \
+		-o $@ $< $(FUZZ_PROTO_SRCS) -luring -ljson-c -lcap $(HXE_LDLIBS) $(VM_LDLIBS)
