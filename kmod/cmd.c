@@ -327,6 +327,9 @@ static long hsxmbx_cmd_recv(struct hsxmbx_ctl *ctl, void *arg, void __user *uarg
 	}
 	hsxmbx_recv_done(&rq, n);
 	hsxmbx_recv_out(r, &rq, n);
+	hsxmbx_lock();
+	hsxmbx_task_put(rq.ht);
+	hsxmbx_unlock();
 	return ret;
 }
 
