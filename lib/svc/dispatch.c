@@ -37,12 +37,17 @@ static enum hsx_vm_svc_result svc_enosys(struct hsx_vm_task *vm)
 
 /* --- module 0x05: mailbox ---------------------------------------------- */
 
-/* The NUL-terminated target at @addr, truncated to 32 bytes (ref. 1.2). */
+/*
+ * The NUL-terminated target at @addr.  The reference cut longer targets to
+ * 32 bytes, which let two long names share a mailbox; deviation 4 makes an
+ * over-long name an error, so a target with no NUL in its first 33 bytes
+ * is refused (INVALID_ARGUMENT) like an unreadable one.
+ */
 static bool read_target(struct svc_task *st, uint32_t addr)
 {
-	long n = hsx_vm_mem_strnlen(st->vm, addr, HSX_MBX_MAX_NAME_BYTES);
+	long n = hsx_vm_mem_strnlen(st->vm, addr, HSX_MBX_MAX_NAME_BYTES + 1);
 
-	if (n < 0)
+	if (n < 0 || n > HSX_MBX_MAX_NAME_BYTES)
 		return false;
 	hsx_vm_mem_read(st->vm, addr, st->call.target, (size_t)n);
 	st->call.target[n] = '\0';
