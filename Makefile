@@ -23,6 +23,8 @@ KDIR    ?= /lib/modules/$(KVER)/build
 # The kselftest harness comes from Debian's linux-source tarball, extracted
 # at build time (never committed).
 KSFT_DIR := $(BUILD)/kselftest
+KSFT_HARNESS := $(KSFT_DIR)/kselftest_harness.h
+KSFT_CFLAGS  := -I$(KSFT_DIR)
 
 WARN    := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Werror=implicit-function-declaration

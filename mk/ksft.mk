@@ -1,8 +1,8 @@
 # The kselftest harness and checkpatch come from Debian's linux-source-6.1
 # tarball, extracted into build/ at build time.  Nothing of it is committed.
 LINUX_SRC_TAR ?= $(firstword $(wildcard /usr/src/linux-source-6.1.tar.xz))
-KSFT_HARNESS  := $(KSFT_DIR)/kselftest_harness.h
-KSFT_CFLAGS   := -I$(KSFT_DIR)
+# KSFT_HARNESS and KSFT_CFLAGS are set in the top Makefile: fragments that
+# sort before this one use them in prerequisite lists.
 
 $(KSFT_HARNESS):
 	@test -n "$(LINUX_SRC_TAR)" || { echo "linux-source-6.1 missing: run 'make deps'" >&2; exit 1; }
