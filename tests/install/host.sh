@@ -157,11 +157,11 @@ check "sysusers.d creates the hsxmbx system group" sh -c "
 	grep -q '^hsxmbx:x:[0-9]*:' '$TMP/sysroot/etc/group'"
 check "udev rules: group hsxmbx 0660 for control/app/shared, 0600 for svc/pid" sh -c "
 	R=packaging/udev/60-hsxmbx.rules
-	grep -q 'KERNEL==\"hsxmbx!control\".*GROUP=\"hsxmbx\", MODE=\"0660\"' \$R &&
-	grep -q 'KERNEL==\"hsxmbx!app!\*\".*GROUP=\"hsxmbx\", MODE=\"0660\"' \$R &&
-	grep -q 'KERNEL==\"hsxmbx!shared!\*\".*GROUP=\"hsxmbx\", MODE=\"0660\"' \$R &&
-	grep -q 'KERNEL==\"hsxmbx!svc!\*\".*MODE=\"0600\"' \$R &&
-	grep -q 'KERNEL==\"hsxmbx!pid!\*\".*MODE=\"0600\"' \$R"
+	grep -q 'DEVNAME}==\"/dev/hsxmbx/control\".*GROUP=\"hsxmbx\", MODE=\"0660\"' \$R &&
+	grep -q 'DEVNAME}==\"/dev/hsxmbx/app/\*\".*GROUP=\"hsxmbx\", MODE=\"0660\"' \$R &&
+	grep -q 'DEVNAME}==\"/dev/hsxmbx/shared/\*\".*GROUP=\"hsxmbx\", MODE=\"0660\"' \$R &&
+	grep -q 'DEVNAME}==\"/dev/hsxmbx/svc/\*\".*MODE=\"0600\"' \$R &&
+	grep -q 'DEVNAME}==\"/dev/hsxmbx/pid/\*\".*MODE=\"0600\"' \$R"
 
 # offers WORD... -- EXPECTED: bash completion of WORD... offers EXPECTED.
 offers() {
