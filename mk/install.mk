@@ -35,6 +35,10 @@ SYSTEMDUNITDIR ?= $(SYSLIBDIR)/systemd/system
 SYSUSERSDIR    ?= $(SYSLIBDIR)/sysusers.d
 MODPROBE       ?= /sbin/modprobe
 INSTALL        ?= install
+# A live install (no DESTDIR) refreshes the loader cache so programs find
+# the new soname in LIBDIR; staged installs leave that to the packager.
+LDCONFIG       ?= /sbin/ldconfig
+LDCONFIG_LIVE   = $(if $(DESTDIR),:,test "$$(id -u)" != 0 || $(LDCONFIG))
 
 INSTALL_MOD_PATH ?=
 INSTALL_MOD_DIR  ?= updates
@@ -104,6 +108,7 @@ install-lib: install-check
 	$(Q)ln -sf libhsxmbx.so.$(HSXMBX_SOVER) $(DESTDIR)$(LIBDIR)/libhsxmbx.so
 	$(Q)$(INSTALL_SUBST) packaging/hsxmbx.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/hsxmbx.pc
 	$(Q)chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/hsxmbx.pc
+	$(Q)$(LDCONFIG_LIVE)
 
 # <hsxmbx/hsxmbx.h> includes "uapi/hsxmbx.h", found next to it.
 install-headers:
