@@ -47,6 +47,8 @@ DEB_PACKAGES := build-essential make gcc clang llvm xz-utils perl \
         bench-host bench-vm
 all: module programs
 
+# Rules may name lists that later fragments still append to ($$(HOST_TESTS)).
+.SECONDEXPANSION:
 include $(sort $(wildcard mk/*.mk))
 
 programs: $(PROGRAMS)

@@ -29,12 +29,12 @@ check:
 	$(Q)$(MAKE) --no-print-directory all check-build
 	$(Q)$(TEST_ENV) tests/driver/check all
 
-check-build: $(HOST_TESTS) $(VM_BUILT)
+check-build: $$(HOST_TESTS) $$(VM_BUILT)
 
-check-host: $(HOST_TESTS)
+check-host: $$(HOST_TESTS)
 	$(Q)$(TEST_ENV) tests/driver/check host
 
-check-vm: all $(VM_BUILT)
+check-vm: all $$(VM_BUILT)
 	$(Q)$(TEST_ENV) tests/driver/check vm
 
 # make demo: later fragments set DEMO_CMD to the real demo (any flavour of
