@@ -11,9 +11,9 @@
 #     group's access rules and the libhsxmbx(3) example built against the
 #     installed pkg-config file;
 #  3. `make uninstall`, modules_uninstall: nothing of the manifest is left;
-#  4. `dpkg -i` hsxmbx-tools and libhsxmbx-dev (hsxmbx-dkms is checked on the
-#     host: its dkms build takes minutes under TCG), the same smoke, and
-#     `dpkg --purge`.
+#  4. with HSXMBX_RIG_DPKG=1: `dpkg -i` hsxmbx-tools and libhsxmbx-dev
+#     (hsxmbx-dkms is checked on the host: its dkms build takes minutes
+#     under TCG), the same smoke, and `dpkg --purge`.
 # At the end the rig's own module is loaded again with the parameters it
 # had, with the module's default modes, so later tests are unaffected.
 . "$(dirname "$0")/lib.sh"
@@ -154,7 +154,17 @@ check "nothing of the manifest or the module is left${left:+ (left:$left)}" test
 
 # --- 3. the Debian packages ---------------------------------------------------------
 DEBS="$BUILD/deb/hsxmbx-tools_${VERSION}_amd64.deb $BUILD/deb/libhsxmbx-dev_${VERSION}_amd64.deb"
-if [ -n "$VERSION" ] && ls $DEBS >/dev/null 2>&1; then
+# dpkg reads its whole database (hundreds of thousands of files) over 9p,
+# which takes well over 10 minutes under TCG, so `make check` leaves this
+# part to an explicit HSXMBX_RIG_DPKG=1 run; the packages' contents and
+# maintainer scripts are checked on the host by tests/install/host.sh.
+DPKG_SKIP=
+if [ "${HSXMBX_RIG_DPKG:-0}" != 1 ]; then
+	DPKG_SKIP="HSXMBX_RIG_DPKG=1 enables it (dpkg over 9p: >10 min under TCG)"
+elif [ -z "$VERSION" ] || ! ls $DEBS >/dev/null 2>&1; then
+	DPKG_SKIP="$BUILD/deb not built (make deb)"
+fi
+if [ -z "$DPKG_SKIP" ]; then
 	# Skip man-db's index rebuild: minutes under TCG, nothing to test.
 	echo "man-db man-db/auto-update boolean false" | debconf-set-selections 2>/dev/null
 	check "dpkg -i hsxmbx-tools libhsxmbx-dev" dpkg -i $DEBS
@@ -171,9 +181,9 @@ if [ -n "$VERSION" ] && ls $DEBS >/dev/null 2>&1; then
 	done <"$TMP/pkgfiles"
 	check "no packaged file is left${left:+ (left:$left)}" test -z "$left"
 else
-	skip "dpkg -i" "$BUILD/deb not built (make deb)"
-	skip "packaged unit" "$BUILD/deb not built"
-	for t in 1 2 3 4 5 6 7 8; do skip "packaged smoke $t" "$BUILD/deb not built"; done
-	skip "dpkg --purge" "$BUILD/deb not built"
-	skip "nothing left" "$BUILD/deb not built"
+	skip "dpkg -i" "$DPKG_SKIP"
+	skip "packaged unit" "$DPKG_SKIP"
+	for t in 1 2 3 4 5 6 7 8; do skip "packaged smoke $t" "$DPKG_SKIP"; done
+	skip "dpkg --purge" "$DPKG_SKIP"
+	skip "nothing left" "$DPKG_SKIP"
 fi
