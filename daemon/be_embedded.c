@@ -117,10 +117,17 @@ static void emb_tap_ready(void *host, struct mbx_handle *h)
 	note_push(host, h);
 }
 
+/* Overrun, backpressure and exhaustion go to the event stream as they are. */
+static void emb_event(void *host, const struct mbx_event *ev)
+{
+	ev_mbx_engine(host, ev);
+}
+
 static const struct mbx_ops emb_ops = {
 	.alloc = emb_alloc,
 	.free = emb_free,
 	.now_ns = emb_now,
+	.event = emb_event,
 	.wake = emb_wake,
 	.tap_ready = emb_tap_ready,
 };

@@ -7,7 +7,13 @@
  * and a monotonic timestamp in seconds.  They are built only while some
  * client subscribes (`events`), so an idle executive with 10,000 tasks
  * spends nothing on them.  Types: task_state, mailbox_send, mailbox_recv,
- * mailbox_wait, mailbox_wake, mailbox_timeout, mailbox_error, vm_error.
+ * mailbox_wait, mailbox_wake, mailbox_timeout, mailbox_error, vm_error,
+ * and the engine's own mailbox_overrun, mailbox_backpressure and
+ * mailbox_exhausted.  Those three are not SVC results: the engine raises
+ * them inside a send or an open.  The embedded backend gets them from
+ * lib/mbx's ops.event hook; the kernel backend from the module's
+ * tracepoints through hsx-trace (kevents.c).  Both hand a struct
+ * mbx_event to ev_mbx_engine(), so the two backends spell them alike.
  *
  * Stdio chunks observed by the backend's taps on svc:stdio.out/err@PID go
  * to the clients listening to that PID as
@@ -17,6 +23,7 @@
 #include <time.h>
 
 #include "execd.h"
+#include "mbx/mbx.h"
 
 struct json_object *ev_new(void)
 {
@@ -115,4 +122,101 @@ void stdio_deliver(struct execd *ex, uint32_t pid, const char *stream,
 	json_object_object_add(o, "src_pid", json_object_new_int64(src_pid));
 	ctl_broadcast(ex, false, pid, o);
 	json_object_put(o);
+}
+
+/* --- engine events (reference section 1.8) ----------------------------- */
+
+/* The reference's policy and reason strings, indexed by enum mbx_reason. */
+static const char *const reason_names[] = {
+	[MBX_REASON_NONE] = "none",
+	[MBX_REASON_SINGLE] = "single",
+	[MBX_REASON_FANOUT_BLOCK] = "fanout_block",
+	[MBX_REASON_FANOUT_DROP] = "fanout_drop",
+	[MBX_REASON_TAP_RATE_LIMIT] = "tap_rate_limit",
+	[MBX_REASON_TAP_FULL] = "tap_full",
+	[MBX_REASON_DESCRIPTOR_POOL_FULL] = "descriptor_pool_full",
+	[MBX_REASON_HANDLE_LIMIT] = "handle_limit",
+	[MBX_REASON_BYTE_CAP] = "byte_cap",
+};
+
+static struct json_object *reason_string(enum mbx_reason r)
+{
+	if ((unsigned int)r >= sizeof(reason_names) / sizeof(reason_names[0]) ||
+	    !reason_names[r])
+		return json_object_new_string("unknown");
+	return json_object_new_string(reason_names[r]);
+}
+
+static void add_u32(struct json_object *d, const char *key, uint32_t v)
+{
+	json_object_object_add(d, key, json_object_new_int64(v));
+}
+
+static void ev_overrun(struct execd *ex, const struct mbx_event *e)
+{
+	struct json_object *d = ev_new();
+
+	add_u32(d, "descriptor", e->descriptor);
+	add_u32(d, "dropped_seq", e->seq);
+	add_u32(d, "dropped_length", e->length);
+	add_u32(d, "dropped_flags", e->flags);
+	add_u32(d, "channel", e->channel);
+	json_object_object_add(d, "reason", reason_string(e->reason));
+	add_u32(d, "queue_depth", e->queue_depth);
+	ev_emit(ex, "mailbox_overrun", e->pid, d);
+}
+
+static void ev_backpressure(struct execd *ex, const struct mbx_event *e)
+{
+	struct json_object *d = ev_new();
+
+	add_u32(d, "descriptor", e->descriptor);
+	json_object_object_add(d, "policy", reason_string(e->reason));
+	add_u32(d, "capacity", e->capacity);
+	add_u32(d, "bytes_used", e->bytes_used);
+	add_u32(d, "requested", e->requested);
+	if (e->reason == MBX_REASON_TAP_RATE_LIMIT) {
+		add_u32(d, "tap_pid", e->tap_pid);
+		add_u32(d, "tap_handle", e->tap_handle);
+		add_u32(d, "limit", e->limit);
+	}
+	ev_emit(ex, "mailbox_backpressure", e->pid, d);
+}
+
+static void ev_exhausted(struct execd *ex, const struct mbx_event *e)
+{
+	struct json_object *d = ev_new();
+
+	json_object_object_add(d, "reason", reason_string(e->reason));
+	if (e->reason == MBX_REASON_HANDLE_LIMIT) {
+		add_u32(d, "handle_limit", e->limit);
+		add_u32(d, "handles", e->handles);
+	} else {
+		add_u32(d, "namespace", e->ns);
+		json_object_object_add(d, "name",
+				       json_object_new_string(e->name ? e->name : ""));
+		json_object_object_add(d, "owner", e->owner == MBX_NO_OWNER ? NULL :
+				       json_object_new_int64(e->owner));
+		add_u32(d, "max_descriptors", e->limit);
+	}
+	ev_emit(ex, "mailbox_exhausted", e->pid, d);
+}
+
+void ev_mbx_engine(struct execd *ex, const struct mbx_event *e)
+{
+	if (!ev_wanted(ex))
+		return;
+	switch (e->type) {
+	case MBX_EV_OVERRUN:
+		ev_overrun(ex, e);
+		break;
+	case MBX_EV_BACKPRESSURE:
+		ev_backpressure(ex, e);
+		break;
+	case MBX_EV_EXHAUSTED:
+		ev_exhausted(ex, e);
+		break;
+	default:
+		break;	/* SVC results are reported by svc.c */
+	}
 }

@@ -152,6 +152,10 @@ struct execd {
 	unsigned int nsubscribers;	/* clients streaming events */
 	uint64_t event_seq;
 
+	/* Kernel backend: the module's overrun/backpressure/exhausted events
+	 * through an hsx-trace child (kevents.c); NULL without one. */
+	struct kevents *kev;
+
 	/* Signals. */
 	int signal_fd;
 	struct ev_op signal_op;
@@ -209,11 +213,18 @@ struct json_object *ev_new(void);
 void ev_emit(struct execd *ex, const char *type, uint32_t pid,
 	     struct json_object *data);
 bool ev_wanted(const struct execd *ex);
+struct mbx_event;
+void ev_mbx_engine(struct execd *ex, const struct mbx_event *e);
 void ev_task_state(struct execd *ex, struct task *t, enum task_state prev,
 		   const char *reason);
 void stdio_deliver(struct execd *ex, uint32_t pid, const char *stream,
 		   const void *data, uint32_t len, uint32_t flags,
 		   uint32_t channel, uint32_t src_pid);
+
+/* kevents.c */
+int kevents_start(struct execd *ex, const char *tracer);
+void kevents_stop(struct execd *ex);
+void kevents_free(struct execd *ex);
 
 /* privs.c */
 int privs_raise_nofile(void);
