@@ -5,10 +5,14 @@
  *   hsx-execd [--socket PATH] [--backend auto|kernel|embedded]
  *             [--quantum N] [--user USER] [--verbose] [APP.hxe...]
  *
+ * Environment: HSX_EXECD_KERNEL_EVENTS=0 does not start hsx-trace on the
+ * kernel backend; HSX_TRACE=PATH names the hsx-trace to run.
+ *
  * Start-up: choose the backend (kernel when /dev/hsxmbx/control exists,
  * unless told otherwise), open it, raise the file limit, create the
- * control socket, load the apps named on the command line, then drop
- * every privilege.  The main loop alternates a scheduling pass with one
+ * control socket, start hsx-trace for the kernel's mailbox events (kernel
+ * backend; it needs the capabilities we are about to drop), load the apps
+ * named on the command line, then drop every privilege.  The main loop alternates a scheduling pass with one
  * io_uring submission (waiting only when nothing is runnable) and the
  * dispatch of every completion.
  */
@@ -30,6 +34,8 @@ struct options {
 	const char *socket;
 	const char *backend;
 	const char *user;
+	const char *tracer;	/* $HSX_TRACE, NULL = next to us */
+	bool kernel_events;	/* $HSX_EXECD_KERNEL_EVENTS != "0" */
 };
 
 static void usage(FILE *f)
@@ -42,7 +48,12 @@ static void usage(FILE *f)
 		"                        1 reproduces the reference interleaving)\n"
 		"  -u, --user USER       run as USER after start-up\n"
 		"  -v, --verbose         log requests and task exits\n"
-		"  -h, --help            this text\n",
+		"  -h, --help            this text\n"
+		"Environment (kernel backend: the module's overrun, backpressure\n"
+		"and exhausted events join the event stream through hsx-trace):\n"
+		"  HSX_EXECD_KERNEL_EVENTS=0  do not start hsx-trace\n"
+		"  HSX_TRACE=PATH        the hsx-trace to run (default: next to\n"
+		"                        hsx-execd, else from PATH)\n",
 		EXECD_DEFAULT_SOCKET, EXECD_DEFAULT_QUANTUM);
 }
 
@@ -81,6 +92,16 @@ static int parse_args(int argc, char **argv, struct execd *ex,
 		}
 	}
 	return 0;
+}
+
+static void env_options(struct options *o)
+{
+	const char *v = getenv("HSX_EXECD_KERNEL_EVENTS");
+
+	o->kernel_events = !v || strcmp(v, "0");
+	o->tracer = getenv("HSX_TRACE");
+	if (o->tracer && !*o->tracer)
+		o->tracer = NULL;
 }
 
 static const struct backend_ops *pick_backend(const char *name)
@@ -201,6 +222,9 @@ static int setup(struct execd *ex, const struct options *o, int argc,
 		return -1;
 	if (make_socket(ex, o->socket, o->user) < 0 || signals_init(ex) < 0)
 		return -1;
+	/* Failure is not fatal: the daemon works without these events. */
+	if (ex->be == &backend_kernel && o->kernel_events)
+		kevents_start(ex, o->tracer);
 	if (load_startup_apps(ex, argc, argv) < 0)
 		return -1;
 	if (privs_drop(o->user) < 0) {
@@ -251,6 +275,7 @@ int main(int argc, char **argv)
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	if (parse_args(argc, argv, &ex, &o) < 0)
 		return 2;
+	env_options(&o);
 	ex.be = pick_backend(o.backend);
 	if (!ex.be) {
 		fprintf(stderr, "hsx-execd: unknown backend '%s'\n", o.backend);
@@ -260,11 +285,13 @@ int main(int argc, char **argv)
 		return 1;
 	run(&ex);
 	sched_shutdown(&ex);
+	kevents_stop(&ex);
 	drain(&ex);
 	ctl_close_all(&ex);
 	unlink(o.socket);
 	ex.be->close(&ex);
 	io_uring_queue_exit(&ex.ring);
+	kevents_free(&ex);
 	free(ex.tasks);
 	fprintf(stderr, "hsx-execd: stopped\n");
 	return 0;

@@ -5,6 +5,9 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/lib.sh
 . tests/e2e/scenarios.sh
+# Kernel events (hsx-trace) are execd-kernel.sh's subject; here they would
+# only cost a BPF load (10-40 s of the rig's CPU) per daemon start.
+export HSX_EXECD_KERNEL_EVENTS=0
 kernel_setup || exit 0
 
 # --- 10,000 idle tasks ------------------------------------------------------

@@ -10,7 +10,9 @@
  *       Ctrl-C (exit 0), the daemon goes away (exit 1) or N lines.
  *
  *   hsx events [--count N] [--json]
- *       The executive's event stream: "seq type pid key=value...".
+ *       The executive's event stream: "seq type pid key=value...",
+ *       including the engine's mailbox_overrun, mailbox_backpressure and
+ *       mailbox_exhausted (on the kernel backend through hsx-trace).
  */
 #include <getopt.h>
 #include <signal.h>
