@@ -315,11 +315,58 @@ static void teardown(void)
 			close(pool[i].fd);
 }
 
+/*
+ * PID-0 BINDs pin a descriptor until UNBIND (so `hsx mbox bind` outlives
+ * the tool), and the fuzzer binds random targets; remove every descriptor
+ * whose id is above the highest that existed before the run.
+ */
+static void unbind_new_descriptors(int fd, uint32_t first_new_id)
+{
+	static const char *const prefix[] = { "pid:", "svc:", "app:", "shared:" };
+	struct hsxmbx_desc_info info[512];
+	struct hsxmbx_snapshot snap = { .descs_ptr = (uintptr_t)info, .descs_cap = 512 };
+	char target[96];
+	uint32_t i, n;
+
+	if (rel_ioctl(fd, HSXMBX_IOC_SNAPSHOT, &snap) < 0)
+		return;
+	n = snap.descs_count < 512 ? snap.descs_count : 512;
+	for (i = 0; i < n; i++) {
+		if (info[i].descriptor_id < first_new_id || info[i].ns > 3)
+			continue;
+		if (info[i].ns == HSX_MBX_NAMESPACE_PID || info[i].owner_pid == 0xFFFFFFFFu)
+			snprintf(target, sizeof(target), "%s%s", prefix[info[i].ns],
+				 info[i].name);
+		else
+			snprintf(target, sizeof(target), "%s%s@%u", prefix[info[i].ns],
+				 info[i].name, info[i].owner_pid);
+		rel_unbind(fd, target, HSXMBX_UNBIND_FORCE);
+	}
+}
+
+/* The next descriptor id the module will hand out (ids are monotonic). */
+static uint32_t next_descriptor_id(void)
+{
+	static const char probe[] = "app:fzprobe";
+	struct hsxmbx_bind b = { .target_ptr = (uintptr_t)probe, .target_len = sizeof(probe) - 1 };
+	int fd = rel_ctl();
+	uint32_t id = 0;
+
+	if (fd < 0)
+		return 0;
+	if (rel_ioctl(fd, HSXMBX_IOC_BIND, &b) == HSX_MBX_STATUS_OK)
+		id = b.descriptor_id;
+	rel_unbind(fd, probe, HSXMBX_UNBIND_FORCE);
+	close(fd);
+	return id + 1;
+}
+
 int main(int argc, char **argv)
 {
 	double secs = argc > 1 ? atof(argv[1]) : getenv("ABI_FUZZ_SECONDS") ?
 		      atof(getenv("ABI_FUZZ_SECONDS")) : 15;
 	struct hsxmbx_stats before, after;
+	uint32_t first_new_id;
 	unsigned long long total = 0;
 	double end;
 	int fd;
@@ -329,6 +376,7 @@ int main(int argc, char **argv)
 	seed = getenv("ABI_FUZZ_SEED") ? atoi(getenv("ABI_FUZZ_SEED")) : time(NULL);
 	printf("# seed %u (ABI_FUZZ_SEED=%u repeats this run)\n", seed, seed);
 	rel_stats(&before);
+	first_new_id = next_descriptor_id();
 	setup();
 	end = rel_now() + secs;
 	while (rel_now() < end) {
@@ -353,8 +401,11 @@ int main(int argc, char **argv)
 			printf(" %s=%lu", strerror(e), errs[e]);
 	printf("\n");
 	fd = rel_ctl();
-	for (unsigned int i = 0; i < 3; i++)
+	/* Queued messages keep a descriptor alive (nothing is lost), so
+	 * every name the fuzzer may have filled is removed explicitly. */
+	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		rel_unbind(fd, names[i], HSXMBX_UNBIND_FORCE);
+	unbind_new_descriptors(fd, first_new_id);
 	close(fd);
 	fd = rel_ctl();
 	{
