@@ -7,9 +7,10 @@
 #  2. Reloaded with max_descriptors=8 handles_per_pid=4 max_total_bytes=4096,
 #     `faults --limits` exhausts the descriptor pool, a handle quota and the
 #     global byte cap: each must fail cleanly and recover when freed.
-#  3. Debug kernel only (/sys/kernel/debug/failslab): slab allocations of
-#     the workload's own process fail at random (fail_slab with the task
-#     filter, so the rest of the guest is untouched); the module must fail
+#  3. Debug kernel only (/sys/kernel/debug/failslab): allocations from the
+#     module's own slab caches fail at random, only in the workload's
+#     processes (fail_slab with the cache filter and the task filter, so
+#     9p and the rest of the guest are untouched); the module must fail
 #     the calls cleanly (no splat: the runner checks dmesg), and once the
 #     injection stops the counters are back at the baseline and a normal
 #     workload runs.
@@ -47,7 +48,12 @@ echo "# module parameters at start:$params"
 # 1. rmmod under traffic.
 "$BIN/soak/soak" 4 >"$out.soak" 2>&1 &
 soak=$!
-sleep 2
+# Wait until the soak holds the device (its files pin the module).
+i=0
+while [ "$(cat /sys/module/hsxmbx/refcnt 2>/dev/null || echo 0)" -eq 0 ] && [ "$i" -lt 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
 if rmmod hsxmbx 2>"$out.rmmod"; then
 	notok "rmmod during traffic is refused (it unloaded)"
 	insmod "$KO" $params
@@ -83,6 +89,13 @@ if [ -d "$fs" ]; then
 	echo 0 >"$fs/verbose"
 	echo Y >"$fs/task-filter"
 	echo N >"$fs/ignore-gfp-wait"
+	# Only the module's caches (created at first use: run a workload first).
+	"$BIN/faults/faults" --workload >/dev/null 2>&1
+	echo Y >"$fs/cache-filter"
+	for c in /sys/kernel/slab/hsxmbx*; do
+		[ -w "$c/failslab" ] && echo 1 >"$c/failslab"
+	done
+	echo "# fail_slab caches: $(ls -d /sys/kernel/slab/hsxmbx* 2>/dev/null | xargs -n1 basename | tr '\n' ' ')"
 	echo 25 >"$fs/probability"
 	runs=0 failed=0
 	while [ "$runs" -lt 30 ]; do
