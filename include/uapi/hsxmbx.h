@@ -45,7 +45,8 @@
  * (HSX_MBX_FLAG_TRUNCATED in framed mode; counted either way).  Every
  * write() is one message.  O_NONBLOCK gives EAGAIN where the reference
  * returns WOULDBLOCK/NO_DATA.  A destroyed descriptor gives EPIPE on write,
- * 0 (EOF) on read and EPOLLHUP from poll.
+ * 0 (EOF) on read and EPOLLHUP from poll; a tap first reads the copies it
+ * already holds (so `cat` shows a task's last output after it exits).
  *
  * Device nodes.  Each live descriptor has a node named after its target:
  * /dev/hsxmbx/app/procon, /dev/hsxmbx/svc/stdio.out@3, /dev/hsxmbx/pid/3,

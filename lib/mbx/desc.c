@@ -208,6 +208,12 @@ void mbx_pin_drop(struct mbx_engine *eng, struct mbx_pin *p)
 	mbx_desc_unref(eng, d);
 }
 
+/*
+ * Taps keep the copies they already hold (no new ones can arrive on a dead
+ * descriptor): `cat` on a task's stdout still prints the task's last words
+ * after the task is torn down, then sees end of file.  The copies go when
+ * the tap handle closes.  Waiters are woken to find DESTROYED.
+ */
 static void mbx_desc_release_handles(struct mbx_engine *eng, struct mbx_desc *d)
 {
 	struct mbx_list *it;
@@ -215,7 +221,8 @@ static void mbx_desc_release_handles(struct mbx_engine *eng, struct mbx_desc *d)
 	for (it = d->handles.next; it != &d->handles; it = it->next) {
 		struct mbx_handle *h = mbx_list_entry(it, struct mbx_handle, desc_node);
 
-		mbx_tap_detach(eng, h);
+		if (h->is_tap && eng->ops->tap_ready)
+			eng->ops->tap_ready(eng->host, h);
 	}
 	while (!mbx_list_empty(&d->waiters)) {
 		struct mbx_handle *h =

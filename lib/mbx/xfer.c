@@ -224,7 +224,7 @@ static __u32 mbx_recv_now(struct mbx_engine *eng, struct mbx_handle *h, unsigned
 	struct mbx_msg *m;
 	__u32 flags = 0;
 
-	if (h->desc->dead)
+	if (h->desc->dead && !(h->is_tap && !mbx_list_empty(&h->tap.entries)))
 		return HSX_MBX_STATUS_DESTROYED;
 	if (!(h->access & HSX_MBX_MODE_RDONLY))
 		return HSX_MBX_STATUS_PERMISSION_DENIED;
@@ -346,7 +346,7 @@ unsigned int mbx_handle_ready(struct mbx_engine *eng, struct mbx_handle *h, int 
 {
 	unsigned int mask = 0;
 
-	if (h->parked.msg)
+	if (h->parked.msg || (h->is_tap && !mbx_list_empty(&h->tap.entries)))
 		mask |= MBX_READY_IN;
 	if (h->desc->dead)
 		return mask | MBX_READY_HUP;

@@ -277,6 +277,39 @@ TEST_F(mbx, tap_gets_copy_owner_keeps_original)
 	EXPECT_EQ(0, st.waiter_count);  /* a tap never waited */
 }
 
+TEST_F(mbx, tap_drains_its_copies_after_the_owner_is_torn_down)
+{
+	struct mbx_task *t, *h0;
+	struct mbx_recv_result r;
+	unsigned int ready;
+	char buf[16];
+	__u32 ht;
+
+	/* `cat svc:stdio.out@5` must still print what task 5 wrote last. */
+	ENGINE(NULL);
+	ASSERT_EQ(OK, mbx_task_register(self->e, 5, &t));
+	h0 = mbx_task_create_host(self->e);
+	ASSERT_EQ(OK, t_open(self->e, h0, "svc:stdio.out@5", HSX_MBX_MODE_RDONLY, &ht));
+	ASSERT_EQ(OK, mbx_tap(self->e, h0, ht, 1));
+	ASSERT_EQ(OK, t_send(self->e, t, HSX_MBX_HANDLE_STDOUT, "last"));
+	ASSERT_EQ(OK, t_send(self->e, t, HSX_MBX_HANDLE_STDOUT, "words"));
+	mbx_task_teardown(self->e, t);
+	ready = mbx_handle_ready(self->e, mbx_handle_lookup(self->e, h0, ht), 0);
+	EXPECT_TRUE(ready & MBX_READY_IN);
+	EXPECT_TRUE(ready & MBX_READY_HUP);
+	ASSERT_EQ(OK, t_recv(self->e, h0, ht, MBX_RECV_WAIT, &r, buf, sizeof(buf)));
+	EXPECT_STREQ("last", buf);
+	ASSERT_EQ(OK, t_recv(self->e, h0, ht, MBX_RECV_WAIT, &r, buf, sizeof(buf)));
+	EXPECT_STREQ("words", buf);
+	/* Then end of file, and no new copies can arrive. */
+	EXPECT_EQ(HSX_MBX_STATUS_DESTROYED, mbx_recv(self->e, h0, ht, MBX_RECV_WAIT, &r));
+	EXPECT_EQ(0, mbx_handle_ready(self->e, mbx_handle_lookup(self->e, h0, ht), 0) &
+			     MBX_READY_IN);
+	EXPECT_EQ(0, mbx_engine_check(self->e));
+	ASSERT_EQ(OK, mbx_close(self->e, h0, ht));
+	EXPECT_EQ(0, mbx_engine_check(self->e));
+}
+
 TEST_F(mbx, tap_rate_limit_window)
 {
 	struct mbx_config cfg;
