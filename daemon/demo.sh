@@ -68,7 +68,10 @@ printf '$ cat /dev/hsxmbx/svc/stdio.out@%s &\n' "$C"
 wait_for 30 sh -c ': <"$0"' "/dev/hsxmbx/svc/stdio.out@$C" 2>/dev/null
 cat "/dev/hsxmbx/svc/stdio.out@$C" >"$DEMO/cat.out" 2>&1 &
 PIDS+=($!)
-sleep 0.5
+# Taps see only what is sent after they open: wait until the module lists
+# both (hsx listen's and cat's) on the consumer's stdout.
+wait_for 30 awk -v t="svc:stdio.out@$C" '$2 == t && $9 >= 2 { f = 1 } END { exit !f }' \
+	/sys/kernel/debug/hsxmbx/descriptors
 
 say "5. Send lines to the producer's stdin (svc:stdio.in@$P)"
 for line in "hello from the shell" "mailboxes live in the kernel" "io_uring all the way"; do

@@ -20,7 +20,10 @@ wait_until 30 is_state "$w" waiting_mbx
 wait_until 30 sh -c ': <"$0"' "/dev/hsxmbx/svc/stdio.out@$w" 2>/dev/null
 timeout 30 cat "/dev/hsxmbx/svc/stdio.out@$w" >"$WORK/cat.out" &
 catpid=$!
-sleep 0.5
+# A tap sees only what is sent after it opened: wait until the module lists
+# cat's tap on the descriptor (a fixed sleep lost the race on a busy host).
+wait_until 30 awk -v t="svc:stdio.out@$w" '$2 == t && $9 >= 1 { f = 1 } END { exit !f }' \
+	/sys/kernel/debug/hsxmbx/descriptors
 echo "via echo" >"/dev/hsxmbx/svc/stdio.in@$w"
 check "nodes: echo into stdio.in@PID wakes the task" wait_until 30 is_state "$w" returned
 wait "$catpid"
