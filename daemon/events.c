@@ -126,25 +126,9 @@ void stdio_deliver(struct execd *ex, uint32_t pid, const char *stream,
 
 /* --- engine events (reference section 1.8) ----------------------------- */
 
-/* The reference's policy and reason strings, indexed by enum mbx_reason. */
-static const char *const reason_names[] = {
-	[MBX_REASON_NONE] = "none",
-	[MBX_REASON_SINGLE] = "single",
-	[MBX_REASON_FANOUT_BLOCK] = "fanout_block",
-	[MBX_REASON_FANOUT_DROP] = "fanout_drop",
-	[MBX_REASON_TAP_RATE_LIMIT] = "tap_rate_limit",
-	[MBX_REASON_TAP_FULL] = "tap_full",
-	[MBX_REASON_DESCRIPTOR_POOL_FULL] = "descriptor_pool_full",
-	[MBX_REASON_HANDLE_LIMIT] = "handle_limit",
-	[MBX_REASON_BYTE_CAP] = "byte_cap",
-};
-
 static struct json_object *reason_string(enum mbx_reason r)
 {
-	if ((unsigned int)r >= sizeof(reason_names) / sizeof(reason_names[0]) ||
-	    !reason_names[r])
-		return json_object_new_string("unknown");
-	return json_object_new_string(reason_names[r]);
+	return json_object_new_string(mbx_reason_name(r));
 }
 
 static void add_u32(struct json_object *d, const char *key, uint32_t v)

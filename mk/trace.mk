@@ -33,8 +33,8 @@ $(HSX_TRACE_SKEL): $(HSX_TRACE_DIR)/hsx_trace.bpf.o
 $(HSX_TRACE_DIR)/%.o: tools/hsx-trace/%.c $(HSX_TRACE_HDRS) $(HSX_TRACE_SKEL)
 	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(HSXMBX_CFLAGS) -I$(HSX_TRACE_DIR) -c -o $@ $<
 
-$(HSX_TRACE): $(HSX_TRACE_OBJS) $(HSXMBX_LIB)
-	$(Q)$(CC) $(CFLAGS) -o $@ $(HSX_TRACE_OBJS) $(HSXMBX_LIB) -lbpf -ljson-c \
+$(HSX_TRACE): $(HSX_TRACE_OBJS) $(HSXMBX_LIB) $(MBX_LIB)
+	$(Q)$(CC) $(CFLAGS) -o $@ $(HSX_TRACE_OBJS) $(HSXMBX_LIB) $(MBX_LIB) -lbpf -ljson-c \
 		$(HSXMBX_LDLIBS) $(LDLIBS)
 
 # --- tests (in the rig) ----------------------------------------------------

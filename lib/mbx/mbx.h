@@ -363,5 +363,7 @@ int mbx_engine_check(const struct mbx_engine *eng);
 
 /* Human-readable names for statuses (never NULL). */
 const char *mbx_status_name(__u32 status);
+/* Names of enum mbx_reason values ("fanout_drop", ...; never NULL). */
+const char *mbx_reason_name(__u32 reason);
 
 #endif /* HSX_LIB_MBX_H */

@@ -165,6 +165,27 @@ int mbx_is_fanout(const struct mbx_desc *d)
 	return (d->mode & MBX_FANOUT_BITS) != 0;
 }
 
+/*
+ * The reference's policy/reason strings (section 1.8): one table for the
+ * executive's events and hsx-trace alike.
+ */
+const char *mbx_reason_name(__u32 reason)
+{
+	static const char *const names[] = {
+		[MBX_REASON_NONE] = "none",
+		[MBX_REASON_SINGLE] = "single",
+		[MBX_REASON_FANOUT_BLOCK] = "fanout_block",
+		[MBX_REASON_FANOUT_DROP] = "fanout_drop",
+		[MBX_REASON_TAP_RATE_LIMIT] = "tap_rate_limit",
+		[MBX_REASON_TAP_FULL] = "tap_full",
+		[MBX_REASON_DESCRIPTOR_POOL_FULL] = "descriptor_pool_full",
+		[MBX_REASON_HANDLE_LIMIT] = "handle_limit",
+		[MBX_REASON_BYTE_CAP] = "byte_cap",
+	};
+
+	return reason < MBX_ARRAY_SIZE(names) && names[reason] ? names[reason] : "unknown";
+}
+
 const char *mbx_status_name(__u32 status)
 {
 	switch (status) {

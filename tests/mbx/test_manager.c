@@ -538,6 +538,13 @@ TEST_F(mbx, malformed_input_statuses)
 	EXPECT_EQ(8, st.errors);
 	EXPECT_STREQ("DESTROYED", mbx_status_name(HSX_MBX_STATUS_DESTROYED));
 	EXPECT_STREQ("UNKNOWN", mbx_status_name(0x1234));
+	/* Reason strings are the reference's (section 1.8). */
+	EXPECT_STREQ("single", mbx_reason_name(MBX_REASON_SINGLE));
+	EXPECT_STREQ("fanout_drop", mbx_reason_name(MBX_REASON_FANOUT_DROP));
+	EXPECT_STREQ("tap_rate_limit", mbx_reason_name(MBX_REASON_TAP_RATE_LIMIT));
+	EXPECT_STREQ("descriptor_pool_full", mbx_reason_name(MBX_REASON_DESCRIPTOR_POOL_FULL));
+	EXPECT_STREQ("handle_limit", mbx_reason_name(MBX_REASON_HANDLE_LIMIT));
+	EXPECT_STREQ("unknown", mbx_reason_name(99));
 }
 
 /* --- Bind semantics (reference 1.4). --- */

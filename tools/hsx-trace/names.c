@@ -26,18 +26,6 @@ static const char *const type_names[HSX_TRACE_NTYPES] = {
 	[HSX_TRACE_TRUNCATED] = "truncated",
 };
 
-static const char *const reason_names[] = {
-	[MBX_REASON_NONE] = "none",
-	[MBX_REASON_SINGLE] = "single",
-	[MBX_REASON_FANOUT_BLOCK] = "fanout_block",
-	[MBX_REASON_FANOUT_DROP] = "fanout_drop",
-	[MBX_REASON_TAP_RATE_LIMIT] = "tap_rate_limit",
-	[MBX_REASON_TAP_FULL] = "tap_full",
-	[MBX_REASON_DESCRIPTOR_POOL_FULL] = "descriptor_pool_full",
-	[MBX_REASON_HANDLE_LIMIT] = "handle_limit",
-	[MBX_REASON_BYTE_CAP] = "byte_cap",
-};
-
 static const char *const fn_names[] = {
 	[HSX_MBX_FN_OPEN] = "open",
 	[HSX_MBX_FN_BIND] = "bind",
@@ -58,7 +46,7 @@ const char *hsx_trace_type_name(uint32_t type)
 
 const char *hsx_trace_reason_name(uint32_t reason)
 {
-	return NAME_OF(reason_names, reason);
+	return mbx_reason_name(reason);
 }
 
 const char *hsx_trace_fn_name(uint32_t fn)
