@@ -107,29 +107,43 @@ static void mbx_desc_event(struct mbx_engine *eng, struct mbx_desc *d, enum mbx_
 	mbx_emit(eng, &ev);
 }
 
-static __u32 mbx_pool_full(struct mbx_engine *eng, const struct mbx_target *tg)
+static __u32 mbx_create_refused(struct mbx_engine *eng, const struct mbx_target *tg,
+				enum mbx_reason why, __u32 limit)
 {
 	struct mbx_event ev;
 
 	eng->exhausted++;
-	eng->pool_exhausted++;
+	if (why == MBX_REASON_DESCRIPTOR_POOL_FULL)
+		eng->pool_exhausted++;
 	mbx_event_init(&ev, MBX_EV_EXHAUSTED, 0, 0);
-	ev.reason = MBX_REASON_DESCRIPTOR_POOL_FULL;
+	ev.reason = why;
 	ev.ns = tg->ns;
 	ev.name = tg->name;
 	ev.owner = tg->owner;
-	ev.limit = eng->cfg.max_descriptors;
+	ev.limit = limit;
 	mbx_emit(eng, &ev);
 	return HSX_MBX_STATUS_NO_DESCRIPTOR;
+}
+
+/* The host may refuse a descriptor (quota, or no memory for its state). */
+static __u32 mbx_host_admit(struct mbx_engine *eng, const struct mbx_target *tg, struct mbx_desc *d)
+{
+	__u32 st = eng->ops->desc_created ? eng->ops->desc_created(eng->host, d) : 0;
+
+	if (st == HSX_MBX_STATUS_NO_DESCRIPTOR)
+		mbx_create_refused(eng, tg, MBX_REASON_HOST_QUOTA, 0);
+	return st;
 }
 
 static __u32 mbx_desc_create(struct mbx_engine *eng, const struct mbx_target *tg, __u32 capacity,
 			     __u32 mode, struct mbx_desc **out)
 {
 	struct mbx_desc *d;
+	__u32 st;
 
 	if (eng->cfg.max_descriptors && eng->active_descs >= eng->cfg.max_descriptors)
-		return mbx_pool_full(eng, tg);
+		return mbx_create_refused(eng, tg, MBX_REASON_DESCRIPTOR_POOL_FULL,
+					  eng->cfg.max_descriptors);
 	d = mbx_zalloc(eng, MBX_OBJ_DESC, sizeof(*d));
 	if (!d)
 		return HSX_MBX_STATUS_INTERNAL_ERROR;
@@ -144,9 +158,13 @@ static __u32 mbx_desc_create(struct mbx_engine *eng, const struct mbx_target *tg
 	__builtin_memcpy(d->name, tg->name, sizeof(d->name));
 	d->capacity = capacity ? capacity : eng->cfg.default_capacity;
 	mbx_desc_set_fanout_count(eng, d, mode);
+	st = mbx_host_admit(eng, tg, d);
+	if (st) {
+		mbx_desc_set_fanout_count(eng, d, 0);
+		mbx_free(eng, MBX_OBJ_DESC, d, sizeof(*d));
+		return st;
+	}
 	mbx_desc_link(eng, d);
-	if (eng->ops->desc_created)
-		eng->ops->desc_created(eng->host, d);
 	mbx_desc_event(eng, d, MBX_EV_DESC_CREATE);
 	*out = d;
 	return HSX_MBX_STATUS_OK;

@@ -99,6 +99,7 @@ enum mbx_reason {
 	MBX_REASON_DESCRIPTOR_POOL_FULL,
 	MBX_REASON_HANDLE_LIMIT,
 	MBX_REASON_BYTE_CAP, /* global byte cap reached */
+	MBX_REASON_HOST_QUOTA, /* desc_created refused it (a per-user quota) */
 };
 
 /*
@@ -147,8 +148,14 @@ struct mbx_ops {
 	void (*tap_ready)(void *host, struct mbx_handle *h);
 	/* Space was freed on a descriptor (FANOUT_BLOCK senders may retry). */
 	void (*space)(void *host, struct mbx_desc *d);
-	/* Descriptor lifecycle: nodes are created/removed here. */
-	void (*desc_created)(void *host, struct mbx_desc *d);
+	/*
+	 * Descriptor lifecycle: nodes are created/removed here.  A non-OK
+	 * status from desc_created refuses the new descriptor: the call that
+	 * would have created it fails with that status (NO_DESCRIPTOR is
+	 * counted and announced as exhausted{host_quota}); desc_destroyed is
+	 * then never called for it.
+	 */
+	__u32 (*desc_created)(void *host, struct mbx_desc *d);
 	void (*desc_destroyed)(void *host, struct mbx_desc *d);
 	/* A handle is being closed (explicitly or by teardown/destroy). */
 	void (*handle_closed)(void *host, struct mbx_handle *h);

@@ -181,6 +181,7 @@ const char *mbx_reason_name(__u32 reason)
 		[MBX_REASON_DESCRIPTOR_POOL_FULL] = "descriptor_pool_full",
 		[MBX_REASON_HANDLE_LIMIT] = "handle_limit",
 		[MBX_REASON_BYTE_CAP] = "byte_cap",
+		[MBX_REASON_HOST_QUOTA] = "host_quota",
 	};
 
 	return reason < MBX_ARRAY_SIZE(names) && names[reason] ? names[reason] : "unknown";

@@ -31,6 +31,7 @@ struct th {
 	int nwoken;
 	struct mbx_handle *woken[TH_MAX_WAKES];
 	int tap_ready, space, created, destroyed, closed;
+	__u32 refuse_create; /* desc_created returns this when non-zero */
 };
 
 static inline void *th_alloc(void *host, enum mbx_obj_kind kind, __u32 size)
@@ -97,9 +98,14 @@ static inline void th_space(void *host, struct mbx_desc *d)
 	((struct th *)host)->space++;
 }
 
-static inline void th_created(void *host, struct mbx_desc *d)
+static inline __u32 th_created(void *host, struct mbx_desc *d)
 {
-	((struct th *)host)->created++;
+	struct th *th = host;
+
+	if (th->refuse_create)
+		return th->refuse_create;
+	th->created++;
+	return HSX_MBX_STATUS_OK;
 }
 
 static inline void th_destroyed(void *host, struct mbx_desc *d)

@@ -270,6 +270,44 @@ TEST_F(mbx, descriptor_pool_exhaustion)
 	EXPECT_EQ(4, st.active_descriptors);
 }
 
+/* The host (the module's per-user quota) may refuse a new descriptor. */
+TEST_F(mbx, host_refuses_descriptor)
+{
+	struct mbx_task *h0;
+	struct hsxmbx_stats st;
+	const struct mbx_event *ev;
+	__u32 id, h, before;
+
+	ENGINE(NULL);
+	h0 = mbx_task_create_host(self->e);
+	ASSERT_EQ(OK, t_bind(self->e, h0, "app:kept", 0, 0, &id));
+	mbx_stats(self->e, &st);
+	before = st.active_descriptors;
+	self->th.refuse_create = HSX_MBX_STATUS_NO_DESCRIPTOR;
+	EXPECT_EQ(HSX_MBX_STATUS_NO_DESCRIPTOR, t_bind(self->e, h0, "app:new", 0, 0, &id));
+	ev = th_last(&self->th, MBX_EV_EXHAUSTED);
+	ASSERT_NE(NULL, ev);
+	EXPECT_EQ(MBX_REASON_HOST_QUOTA, ev->reason);
+	EXPECT_STREQ("new", ev->name);
+	EXPECT_STREQ("host_quota", mbx_reason_name(MBX_REASON_HOST_QUOTA));
+	/* OPEN auto-creates: refused the same way. */
+	EXPECT_EQ(HSX_MBX_STATUS_NO_DESCRIPTOR, t_open(self->e, h0, "app:new", 0, &h));
+	/* Existing descriptors are not creations: still reachable. */
+	EXPECT_EQ(OK, t_bind(self->e, h0, "app:kept", 0, 0, &id));
+	EXPECT_EQ(OK, t_open(self->e, h0, "app:kept", 0, &h));
+	/* Any other status passes through, without an exhausted event. */
+	self->th.refuse_create = HSX_MBX_STATUS_INTERNAL_ERROR;
+	EXPECT_EQ(HSX_MBX_STATUS_INTERNAL_ERROR, t_bind(self->e, h0, "app:new", 0, 0, &id));
+	EXPECT_EQ(2, th_count(&self->th, MBX_EV_EXHAUSTED));
+	mbx_stats(self->e, &st);
+	EXPECT_EQ(before, st.active_descriptors);
+	EXPECT_EQ(0, st.descriptor_pool_exhausted);
+	EXPECT_EQ(0, self->th.destroyed);
+	EXPECT_EQ(0, mbx_engine_check(self->e));
+	self->th.refuse_create = 0;
+	EXPECT_EQ(OK, t_bind(self->e, h0, "app:new", 0, 0, &id));
+}
+
 TEST_F(mbx, handle_quota)
 {
 	struct mbx_config cfg;
