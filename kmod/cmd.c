@@ -28,6 +28,7 @@
 #include "handle.h"
 #include "main.h"
 #include "node.h"
+#include "quota.h"
 #include "task.h"
 #include "wait.h"
 
@@ -104,9 +105,11 @@ static long hsxmbx_cmd_bind(struct hsxmbx_ctl *ctl, void *arg, void __user *uarg
 		return ret;
 	hsxmbx_lock();
 	ht = b->pid ? hsxmbx_cmd_task(ctl, b->pid) : hsxmbx_host_binder;
+	hsxmbx_quota_set_payer(ctl);
 	ret = IS_ERR(ht) ? PTR_ERR(ht) :
 			   mbx_bind(hsxmbx_eng, ht->t, target, b->target_len, b->capacity, b->mode,
 				    &b->descriptor_id);
+	hsxmbx_quota_clear_payer();
 	hsxmbx_unlock();
 	return ret;
 }
@@ -148,9 +151,12 @@ static long hsxmbx_cmd_open(struct hsxmbx_ctl *ctl, void *arg, void __user *uarg
 		return ret;
 	hsxmbx_lock();
 	ht = hsxmbx_cmd_task(ctl, o->pid);
+	/* OPEN creates a missing descriptor: charged like a BIND. */
+	hsxmbx_quota_set_payer(ctl);
 	ret = IS_ERR(ht) ?
 		      PTR_ERR(ht) :
 		      mbx_open(hsxmbx_eng, ht->t, target, o->target_len, o->access, &o->handle);
+	hsxmbx_quota_clear_payer();
 	o->descriptor_id = 0;
 	if (ret == HSX_MBX_STATUS_OK) {
 		h = mbx_handle_lookup(hsxmbx_eng, ht->t, o->handle);

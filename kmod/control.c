@@ -79,6 +79,7 @@ int hsxmbx_control_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	INIT_LIST_HEAD(&ctl->tasks);
 	ctl->exec = file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN);
+	ctl->uid = file->f_cred->euid;
 	hsxmbx_lock();
 	ctl->host = hsxmbx_task_new_host();
 	hsxmbx_unlock();

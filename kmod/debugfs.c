@@ -8,6 +8,8 @@
  *
  *   /sys/kernel/debug/hsxmbx/descriptors  one line per live descriptor
  *   /sys/kernel/debug/hsxmbx/stats        global statistics, key value
+ *   /sys/kernel/debug/hsxmbx/users        per-user quota: limit, refusals,
+ *                                          "uid descriptors" per charged uid
  *
  * Both are generated under the engine lock with seq_file.
  */
@@ -16,6 +18,7 @@
 
 #include "debugfs.h"
 #include "engine.h"
+#include "quota.h"
 
 static struct dentry *hsxmbx_debugfs_dir;
 
@@ -75,12 +78,20 @@ static int hsxmbx_stats_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(hsxmbx_stats);
 
+static int hsxmbx_users_show(struct seq_file *m, void *unused)
+{
+	hsxmbx_quota_show(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(hsxmbx_users);
+
 void hsxmbx_debugfs_init(void)
 {
 	hsxmbx_debugfs_dir = debugfs_create_dir("hsxmbx", NULL);
 	debugfs_create_file("descriptors", 0444, hsxmbx_debugfs_dir, NULL,
 			    &hsxmbx_descriptors_fops);
 	debugfs_create_file("stats", 0444, hsxmbx_debugfs_dir, NULL, &hsxmbx_stats_fops);
+	debugfs_create_file("users", 0444, hsxmbx_debugfs_dir, NULL, &hsxmbx_users_fops);
 }
 
 void hsxmbx_debugfs_exit(void)

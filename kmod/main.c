@@ -12,7 +12,8 @@
  * and per-field overrides.  -1 keeps the profile's value.  The desktop
  * profile's 256 descriptors hold only 64 VM tasks (4 descriptors each);
  * the executive's rig loads the module with max_descriptors=0 (unlimited)
- * or a figure sized for its task count.
+ * or a figure sized for its task count.  descriptors_per_user caps what
+ * each non-executive uid may create (quota.c).
  */
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -22,6 +23,7 @@
 #include "engine.h"
 #include "main.h"
 #include "node.h"
+#include "quota.h"
 #include "task.h"
 
 static char *profile = "desktop";
@@ -47,6 +49,12 @@ MODULE_PARM_DESC(tap_rate_limit, "Messages per second per tap (0 = unlimited, -1
 static long max_total_bytes = -1;
 module_param(max_total_bytes, long, 0444);
 MODULE_PARM_DESC(max_total_bytes, "Global cap on queued bytes (0 = none, -1 = profile)");
+
+static int descriptors_per_user = -1;
+module_param(descriptors_per_user, int, 0444);
+MODULE_PARM_DESC(
+	descriptors_per_user,
+	"Descriptors each non-executive uid may create (0 = unlimited, -1 = a quarter of the pool)");
 
 static int max_msg_bytes = HSX_MBX_MAX_MSG_BYTES;
 module_param(max_msg_bytes, int, 0444);
@@ -84,6 +92,7 @@ static int hsxmbx_config(struct mbx_config *cfg)
 	if (max_total_bytes >= 0)
 		cfg->max_total_bytes = max_total_bytes;
 	cfg->max_msg_bytes = max_msg_bytes;
+	hsxmbx_quota_init(descriptors_per_user, cfg->max_descriptors);
 	return 0;
 }
 
@@ -108,8 +117,8 @@ static int __init hsxmbx_init(void)
 	if (ret)
 		goto err_chardev;
 	hsxmbx_debugfs_init();
-	pr_info("hsxmbx: loaded (ABI %d, profile %s, %u descriptors)\n", HSXMBX_ABI_VERSION,
-		profile, cfg.max_descriptors);
+	pr_info("hsxmbx: loaded (ABI %d, profile %s, %u descriptors, %u per user)\n",
+		HSXMBX_ABI_VERSION, profile, cfg.max_descriptors, hsxmbx_quota_limit());
 	return 0;
 
 err_chardev:
@@ -119,6 +128,7 @@ err_task:
 err_engine:
 	hsxmbx_node_exit();
 err_node:
+	hsxmbx_quota_exit();
 err_config:
 	return ret;
 }
@@ -130,6 +140,7 @@ static void __exit hsxmbx_exit(void)
 	hsxmbx_engine_exit();
 	hsxmbx_chardev_exit();
 	hsxmbx_node_exit();
+	hsxmbx_quota_exit();
 }
 
 module_init(hsxmbx_init);

@@ -95,27 +95,38 @@ static void hsxmbx_node_queue(struct hsxmbx_dnode *dn, bool remove)
 	list_add_tail(&op->link, &hsxmbx_node_pending);
 }
 
-void hsxmbx_node_created(void *host, struct mbx_desc *d)
+/*
+ * Refusing here (no memory, or the creator's quota is used up) refuses
+ * the descriptor itself: every descriptor has its dnode.
+ */
+u32 hsxmbx_node_created(void *host, struct mbx_desc *d)
 {
 	struct hsxmbx_dnode *dn = kzalloc(sizeof(*dn), GFP_KERNEL);
+	u32 st;
 	int ret;
 
 	if (!dn)
-		return;
+		return HSX_MBX_STATUS_INTERNAL_ERROR;
+	st = hsxmbx_quota_charge(&dn->quota);
+	if (st) {
+		kfree(dn);
+		return st;
+	}
 	kref_init(&dn->ref);
 	init_waitqueue_head(&dn->wq);
 	dn->desc = d;
 	dn->ns = mbx_desc_ns(d);
 	mbx_desc_set_host(d, dn);
 	if (!hsxmbx_node_name(dn, d))
-		return;
+		return HSX_MBX_STATUS_OK;
 	ret = xa_alloc_cyclic(&hsxmbx_minors, &dn->minor, dn, XA_LIMIT(1, MINORMASK),
 			      &hsxmbx_minor_next, GFP_KERNEL);
 	if (ret < 0) {
 		dn->minor = 0;
-		return;
+		return HSX_MBX_STATUS_OK;
 	}
 	hsxmbx_node_queue(dn, false);
+	return HSX_MBX_STATUS_OK;
 }
 
 void hsxmbx_node_destroyed(void *host, struct mbx_desc *d)
@@ -125,6 +136,7 @@ void hsxmbx_node_destroyed(void *host, struct mbx_desc *d)
 	if (!dn)
 		return;
 	mbx_desc_set_host(d, NULL);
+	hsxmbx_quota_uncharge(&dn->quota);
 	WRITE_ONCE(dn->dead, true);
 	dn->desc = NULL;
 	dn->space_seq++;

@@ -8,6 +8,7 @@
 #include <linux/wait.h>
 
 #include "mbx/mbx.h"
+#include "quota.h"
 
 struct hsxmbx_dnode;
 
@@ -26,6 +27,7 @@ struct hsxmbx_node_op {
  * @wq: FANOUT_BLOCK senders and EPOLLOUT/EPOLLHUP pollers sleep here
  * @space_seq: bumped when space is freed or the descriptor dies
  * @dead: the descriptor was destroyed
+ * @quota: the per-user quota charge for it, if any
  */
 struct hsxmbx_dnode {
 	struct kref ref;
@@ -36,6 +38,7 @@ struct hsxmbx_dnode {
 	wait_queue_head_t wq;
 	unsigned long space_seq;
 	bool dead;
+	struct hsxmbx_quota_charge quota;
 	struct hsxmbx_node_op ops[2];
 	char devname[64];
 };
@@ -52,7 +55,7 @@ umode_t hsxmbx_node_mode(struct device *dev);
 
 /* mbx_ops hooks. */
 void hsxmbx_node_space(void *host, struct mbx_desc *d);
-void hsxmbx_node_created(void *host, struct mbx_desc *d);
+u32 hsxmbx_node_created(void *host, struct mbx_desc *d);
 void hsxmbx_node_destroyed(void *host, struct mbx_desc *d);
 
 #endif /* HSXMBX_NODE_H */
