@@ -3,6 +3,11 @@
  * DOC: soak: N senders x M receivers x taps x fan-out, mixed sizes
  *
  * usage: soak [SECONDS] (default $SOAK_SECONDS or 20), in the rig.
+ * SIGUSR1 ends the traffic early; the checks still run (modfaults.sh uses
+ * it to keep traffic going for exactly as long as its rmmod attempt).
+ * Setup failures (an allocation failure injected by fail_slab, say) are
+ * reported and the mailboxes are still unbound: PID-0 binds outlive the
+ * process, so an abort would leave them behind.
  *
  * Two mailboxes per run: a single-reader queue (app:soakq<pid>) drained
  * by M competing receivers, and a FANOUT_DROP mailbox (app:soakf<pid>)
@@ -27,6 +32,7 @@
  */
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include "rel.h"
 
@@ -42,7 +48,7 @@ struct hdr {
 };
 
 static double deadline;
-static atomic_int senders_done, ready;
+static atomic_int senders_done, ready, setup_failed, stop_now;
 static char qname[32], fname[32];
 static uint8_t *seen[NSEND];		/* queue: receptions per (sender, counter) */
 static uint32_t sent_q[NSEND], sent_f[NSEND];
@@ -109,6 +115,32 @@ static void wait_ready(int n)
 		usleep(1000);
 }
 
+/* A thread that could not set up still counts as ready, then leaves. */
+static void *setup_failure(int fd)
+{
+	atomic_fetch_add(&setup_failed, 1);
+	wait_ready(NSEND + NRECV + NFAN + 2);
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+static int traffic_on(void)
+{
+	return !atomic_load(&stop_now) && !atomic_load(&setup_failed) && rel_now() < deadline;
+}
+
+/* SIGUSR1 is blocked in every thread; this one takes it. */
+static void *stopper(void *arg)
+{
+	sigset_t *set = arg;
+	int sig;
+
+	if (!sigwait(set, &sig))
+		atomic_store(&stop_now, 1);
+	return NULL;
+}
+
 static void *sender(void *arg)
 {
 	uint32_t id = (uintptr_t)arg, hq, hf, cq = 0, cf = 0, len;
@@ -117,10 +149,12 @@ static void *sender(void *arg)
 	int fd = rel_ctl(), st;
 
 	if (fd < 0 || rel_open(fd, 0, qname, HSX_MBX_MODE_WRONLY, &hq) ||
-	    rel_open(fd, 0, fname, HSX_MBX_MODE_WRONLY, &hf))
-		abort();
+	    rel_open(fd, 0, fname, HSX_MBX_MODE_WRONLY, &hf)) {
+		atomic_fetch_add(&senders_done, 1);
+		return setup_failure(fd);
+	}
 	wait_ready(NSEND + NRECV + NFAN + 2);
-	while (rel_now() < deadline && cq < MAXCNT - 1 && cf < MAXCNT - 1) {
+	while (traffic_on() && cq < MAXCNT - 1 && cf < MAXCNT - 1) {
 		len = pick_len(&seed);
 		fill(buf, id, cq, len);
 		st = rel_send(fd, 0, hq, buf, len, NULL);
@@ -203,7 +237,7 @@ static void *receiver(void *arg)
 	int fd = rel_ctl();
 
 	if (fd < 0 || rel_open(fd, 0, qname, HSX_MBX_MODE_RDWR, &h))
-		abort();
+		return setup_failure(fd);
 	wait_ready(NSEND + NRECV + NFAN + 2);
 	drain(fd, h, got_queue, NULL, 0);
 	close(fd);
@@ -219,7 +253,7 @@ static void *fan_reader(void *arg)
 	for (int i = 0; i < NSEND; i++)
 		f->last[i] = -1;
 	if (fd < 0 || rel_open(fd, 0, fname, HSX_MBX_MODE_RDONLY, &h))
-		abort();
+		return setup_failure(fd);
 	wait_ready(NSEND + NRECV + NFAN + 2);
 	drain(fd, h, got_fan, f, 1);
 	close(fd);
@@ -324,7 +358,8 @@ int main(int argc, char **argv)
 	double secs = argc > 1 ? atof(argv[1]) :
 		      getenv("SOAK_SECONDS") ? atof(getenv("SOAK_SECONDS")) : 20;
 	struct hsxmbx_stats before, after;
-	pthread_t th[NSEND + NRECV + NFAN + 2];
+	pthread_t th[NSEND + NRECV + NFAN + 2], stop_thread;
+	sigset_t usr1;
 	int fd, n = 0;
 
 	if (access(REL_CONTROL, R_OK | W_OK))
@@ -333,6 +368,10 @@ int main(int argc, char **argv)
 	snprintf(fname, sizeof(fname), "app:soakf%d", (int)getpid());
 	for (int s = 0; s < NSEND; s++)
 		seen[s] = calloc(MAXCNT, 1);
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &usr1, NULL);
+	pthread_create(&stop_thread, NULL, stopper, &usr1);
 	rel_stats(&before);
 	fd = rel_ctl();
 	rel_ok(fd >= 0 && rel_bind(fd, qname, 32768, HSX_MBX_MODE_RDWR) == 0 &&
@@ -352,8 +391,14 @@ int main(int argc, char **argv)
 	while (atomic_load(&ready) < n)
 		usleep(1000);
 	deadline = rel_now() + secs;
+	/* Unbuffered, so that a script can wait for traffic (modfaults.sh). */
+	fprintf(stderr, "# traffic running\n");
 	for (int i = 0; i < n; i++)
 		pthread_join(th[i], NULL);
+	pthread_cancel(stop_thread);
+	pthread_join(stop_thread, NULL);
+	rel_ok(!atomic_load(&setup_failed), "every thread set up (%d could not open)",
+	       atomic_load(&setup_failed));
 	rel_ok(!atomic_load(&bad_payload) && !atomic_load(&bad_unexpected),
 	       "%.0f s of traffic: no corrupted payload (%lu), no unexpected status (%lu)",
 	       secs, atomic_load(&bad_payload), atomic_load(&bad_unexpected));
