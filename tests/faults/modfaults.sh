@@ -25,12 +25,11 @@ out=$(mktemp)
 ok() { N=$((N + 1)); echo "ok $N - $*"; }
 notok() { N=$((N + 1)); echo "not ok $N - $*"; }
 check() { what=$1; shift; if "$@"; then ok "$what"; else notok "$what"; fi; }
-# nested PROG ARGS: run a TAP program, pass its results through (not its plan).
+# nested PROG ARGS: run a TAP program, pass its results through (not its
+# plan), numbered on from ours so the combined stream stays valid TAP.
 nested() {
 	"$@" >"$out" 2>&1
-	grep -E '^(not )?ok ' "$out" | while read -r line; do
-		echo "$line"
-	done
+	awk -v n="$N" '/^(not )?ok / { sub(/ok( [0-9]+)?/, "ok " ++n); print }' "$out"
 	grep -vE '^(not )?ok |^1\.\.' "$out" | sed 's/^/# /'
 	N=$((N + $(grep -cE '^(not )?ok ' "$out")))
 }
