@@ -2,8 +2,8 @@
 # libFuzzer targets, soak, fault and abuse tests.
 #
 #   make debug-kernel   build the KASAN/UBSAN/lockdep/kmemleak kernel once
-#                       per machine (tools/debug-kernel/build, ~1 h on 2
-#                       busy cores), cached outside the checkout
+#                       per machine (tools/debug-kernel/build; 12 min on 2 idle
+#                       cores, ~35 min on busy ones), cached outside the checkout
 #   make debug-module   build/debug/hsxmbx.ko against that kernel
 #   make check-debug    kselftests, stress, soak, faults, security, ABI fuzz
 #                       and e2e on the debug kernel; any splat or kmemleak
