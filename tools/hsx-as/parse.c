@@ -69,6 +69,11 @@ struct stmt {
 
 int as_buf_put(struct as_buf *b, const void *p, size_t n)
 {
+	/* Empty appends happen (an empty string table, say) and may come
+	 * with p and b->data still NULL: memcpy/pointer arithmetic on NULL
+	 * is undefined even for 0 bytes. */
+	if (!n)
+		return 0;
 	if (b->len + n > b->cap) {
 		size_t cap = b->cap ? b->cap : 256;
 		uint8_t *d;
