@@ -69,7 +69,7 @@ struct stmt {
 
 int as_buf_put(struct as_buf *b, const void *p, size_t n)
 {
-	/* Empty appends happen (an empty string table, say) and may come
+	/* Empty appends happen (an empty .include operand, say) and may come
 	 * with p and b->data still NULL: memcpy/pointer arithmetic on NULL
 	 * is undefined even for 0 bytes. */
 	if (!n)
