@@ -212,6 +212,8 @@ TEST_F(asm, refuses_what_the_isa_cannot_encode)
 		  "x.mvasm:1:1: error: .value: field 'group_id' is required" },
 		{ ".frob 1\n", "unsupported directive '.frob'" },
 		{ ".include \"missing.mvasm\"\n", "not found" },
+		{ ".include\nRET\n", "x.mvasm:1:1: error: .include expects a file name" },
+		{ ".include \"\"\nRET\n", "x.mvasm:1:1: error: .include expects a file name" },
 	};
 	size_t i;
 
