@@ -3,7 +3,8 @@
  * DOC: Descriptors
  *
  * A descriptor is keyed by (namespace, name, owner) and numbered from 1
- * upward, never reusing an id.  BIND creates it or reconfigures it: a new
+ * upward.  Ids are u32: after 2^32 creations the counter wraps, skipping
+ * 0 and every id still live, so no two live descriptors share one.  BIND creates it or reconfigures it: a new
  * capacity trims the queue from the head, a non-zero mode re-initialises
  * every handle's cursor (reference section 1.4).  BIND also leaves a pin,
  * one per (task, descriptor), that keeps the descriptor alive until the
@@ -45,6 +46,11 @@ struct mbx_desc *mbx_desc_find(struct mbx_engine *eng, const struct mbx_target *
 			return d;
 	}
 	return 0;
+}
+
+struct mbx_desc *mbx_desc_lookup(struct mbx_engine *eng, const struct mbx_target *tg)
+{
+	return mbx_desc_find(eng, tg);
 }
 
 struct mbx_desc *mbx_desc_lookup_id(struct mbx_engine *eng, __u32 id)
@@ -135,6 +141,21 @@ static __u32 mbx_host_admit(struct mbx_engine *eng, const struct mbx_target *tg,
 	return st;
 }
 
+/*
+ * Ids are u32 and wrap after 2^32 creations: skip 0 and every id still
+ * in use, so an id never names two live descriptors.  The pool limit
+ * keeps the loop short (at most active_descs + 1 probes).
+ */
+static __u32 mbx_desc_next_id(struct mbx_engine *eng)
+{
+	__u32 id;
+
+	do
+		id = eng->next_desc_id++;
+	while (!id || mbx_desc_lookup_id(eng, id));
+	return id;
+}
+
 static __u32 mbx_desc_create(struct mbx_engine *eng, const struct mbx_target *tg, __u32 capacity,
 			     __u32 mode, struct mbx_desc **out)
 {
@@ -152,7 +173,7 @@ static __u32 mbx_desc_create(struct mbx_engine *eng, const struct mbx_target *tg
 	mbx_list_init(&d->waiters);
 	mbx_list_init(&d->taps);
 	mbx_list_init(&d->pins);
-	d->id = eng->next_desc_id++;
+	d->id = mbx_desc_next_id(eng);
 	d->ns = tg->ns;
 	d->owner = tg->owner;
 	__builtin_memcpy(d->name, tg->name, sizeof(d->name));

@@ -86,7 +86,7 @@ struct mbx_engine *mbx_engine_create(const struct mbx_config *cfg, const struct 
 	eng->stdio_mode[0] = eng->cfg.stdio_mode;
 	eng->stdio_mode[1] = eng->cfg.stdio_mode;
 	eng->stdio_mode[2] = eng->cfg.stdio_mode;
-	eng->next_desc_id = 1;
+	eng->next_desc_id = eng->cfg.id_start ? eng->cfg.id_start : 1;
 	eng->next_task_uid = 1;
 	mbx_list_init(&eng->tasks);
 	mbx_list_init(&eng->descs);

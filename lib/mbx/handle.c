@@ -4,8 +4,9 @@
  *
  * A handle is a per-task number naming an open descriptor.  Numbers come
  * from a per-task counter starting at 1 (so a registered task's stdio is
- * 1-3 and its first own handle 4) and are never reused; closing frees
- * quota, not the number.  Handles live in one engine-wide hash keyed by
+ * 1-3 and its first own handle 4) and are not reused before the u32
+ * counter wraps; closing frees quota, not the number.  After a wrap the
+ * counter skips 0 and the numbers still open.  Handles live in one engine-wide hash keyed by
  * (task uid, number), so lookups stay O(1) with thousands of tasks.
  *
  * Access (deviation 3): a handle may do what it asked for (0 = RDWR)
@@ -98,6 +99,17 @@ static void mbx_handle_link(struct mbx_engine *eng, struct mbx_handle *h)
 	mbx_desc_ref(d);
 }
 
+/* Like descriptor ids: a wrapped counter skips 0 and live numbers. */
+static __u32 mbx_handle_next_number(struct mbx_engine *eng, struct mbx_task *t)
+{
+	__u32 n;
+
+	do
+		n = t->next_handle++;
+	while (!n || mbx_handle_find(eng, t, n));
+	return n;
+}
+
 __u32 mbx_handle_create(struct mbx_engine *eng, struct mbx_task *t, struct mbx_desc *d,
 			__u32 access, __u32 *number)
 {
@@ -121,7 +133,7 @@ __u32 mbx_handle_create(struct mbx_engine *eng, struct mbx_task *t, struct mbx_d
 	h->task = t;
 	h->desc = d;
 	h->access = access;
-	h->number = t->next_handle++;
+	h->number = mbx_handle_next_number(eng, t);
 	mbx_handle_reset_cursor(h);
 	mbx_handle_link(eng, h);
 	*number = h->number;

@@ -170,6 +170,11 @@ struct mbx_config {
 	__u32 max_msg_bytes; /* 0 = HSX_MBX_MAX_MSG_BYTES */
 	__u32 stdio_capacity; /* 0 = HSX_MBX_STDIO_CAPACITY */
 	__u32 stdio_mode; /* 0 = RDWR */
+	/*
+	 * First descriptor id and first handle number of host (PID 0)
+	 * tasks, 0 = 1.  Only tests set it, to reach the u32 wrap.
+	 */
+	__u32 id_start;
 };
 
 /* Fill cfg from a profile (HSX_MBX_PROFILE_*); returns 0 or -1. */
@@ -232,6 +237,8 @@ __u32 mbx_bind(struct mbx_engine *eng, struct mbx_task *t, const char *target, _
 __u32 mbx_unbind(struct mbx_engine *eng, struct mbx_task *t, const char *target, __u32 len,
 		 int force);
 struct mbx_desc *mbx_desc_lookup_id(struct mbx_engine *eng, __u32 id);
+/* The live descriptor a parsed target names, or NULL. */
+struct mbx_desc *mbx_desc_lookup(struct mbx_engine *eng, const struct mbx_target *tg);
 /* Host references keep a descriptor alive (e.g. an open device node). */
 void mbx_desc_get(struct mbx_desc *d);
 void mbx_desc_put(struct mbx_engine *eng, struct mbx_desc *d);

@@ -38,7 +38,8 @@ static struct mbx_task *mbx_task_new(struct mbx_engine *eng, __u32 pid)
 	mbx_list_init(&t->pins);
 	t->pid = pid;
 	t->uid = eng->next_task_uid++;
-	t->next_handle = 1;
+	/* VM tasks' stdio must be handles 1-3 (reference register_task). */
+	t->next_handle = pid || !eng->cfg.id_start ? 1 : eng->cfg.id_start;
 	mbx_list_add_tail(&t->all_node, &eng->tasks);
 	eng->ntasks++;
 	return t;
