@@ -159,6 +159,15 @@ struct mbx_ops {
 	void (*desc_destroyed)(void *host, struct mbx_desc *d);
 	/* A handle is being closed (explicitly or by teardown/destroy). */
 	void (*handle_closed)(void *host, struct mbx_handle *h);
+	/*
+	 * Allocations made for handle h rather than for the caller (a tap
+	 * buffer's entries, allocated during someone else's send) are
+	 * bracketed by these, so a host can bill them to h's owner; the
+	 * kernel switches the memory cgroup.  charge_end gets what
+	 * charge_begin returned.
+	 */
+	void *(*charge_begin)(void *host, struct mbx_handle *h);
+	void (*charge_end)(void *host, void *cookie);
 };
 
 struct mbx_config {
@@ -176,6 +185,13 @@ struct mbx_config {
 	 */
 	__u32 id_start;
 };
+
+/*
+ * The size of one object of a kind, so a host can create typed caches up
+ * front (the struct layouts are private).  MBX_OBJ_MSG: the header, to
+ * which the payload is added; MBX_OBJ_TABLE: 0, the size varies.
+ */
+__u32 mbx_obj_size(enum mbx_obj_kind kind);
 
 /* Fill cfg from a profile (HSX_MBX_PROFILE_*); returns 0 or -1. */
 int mbx_config_profile(struct mbx_config *cfg, __u32 profile);
@@ -308,6 +324,15 @@ __u32 mbx_recv(struct mbx_engine *eng, struct mbx_task *t, __u32 handle, unsigne
  * `timed_out`).
  */
 __u32 mbx_cancel_wait(struct mbx_engine *eng, struct mbx_task *t, __u32 handle, int timed_out,
+		      struct mbx_recv_result *res);
+/*
+ * The host could not hand res->msg to the reader (a fault copying it to
+ * user memory): give it back instead of losing it.  A single-reader
+ * message returns to the queue head (and to the first waiter); a fan-out
+ * or tap copy is parked in the handle for its next receive.  Consumes
+ * res's reference.  Statuses: OK, INVALID_HANDLE (handle gone: dropped).
+ */
+__u32 mbx_recv_return(struct mbx_engine *eng, struct mbx_task *t, __u32 handle,
 		      struct mbx_recv_result *res);
 /* Count a truncated delivery (sets nothing in the message). */
 void mbx_note_truncated(struct mbx_engine *eng, struct mbx_handle *h, __u32 dropped_bytes);

@@ -27,6 +27,7 @@
 	((type *)((char *)(ptr) - __builtin_offsetof(type, member)))
 
 #define MBX_MSG_HDR_COST 8u
+#define MBX_PIPE_BUF 4096u /* POSIX PIPE_BUF, for writability */
 #define MBX_NS_PER_SEC 1000000000ull
 #define MBX_FANOUT_BITS (HSX_MBX_MODE_FANOUT | HSX_MBX_MODE_FANOUT_DROP | HSX_MBX_MODE_FANOUT_BLOCK)
 #define MBX_MODE_VALID 0x3Fu
@@ -151,6 +152,7 @@ struct mbx_handle {
 	__u8 is_sender;
 	__u8 is_tap;
 	__u8 pending_overrun;
+	__u32 out_cost; /* cost of the last send attempted, 0 = none yet */
 	struct mbx_parked parked;
 	struct mbx_tap_state tap;
 };

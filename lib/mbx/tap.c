@@ -93,6 +93,18 @@ static struct mbx_msg *mbx_tap_take(struct mbx_engine *eng, struct mbx_handle *h
 	return m;
 }
 
+/* The entry is the tap owner's memory, not the sender's. */
+static struct mbx_tapent *mbx_tap_entry_alloc(struct mbx_engine *eng, struct mbx_handle *h)
+{
+	const struct mbx_ops *ops = eng->ops;
+	void *cookie = ops->charge_begin ? ops->charge_begin(eng->host, h) : 0;
+	struct mbx_tapent *e = mbx_zalloc(eng, MBX_OBJ_TAPENT, sizeof(*e));
+
+	if (ops->charge_end)
+		ops->charge_end(eng->host, cookie);
+	return e;
+}
+
 static void mbx_tap_append(struct mbx_engine *eng, struct mbx_handle *h, struct mbx_msg *m)
 {
 	__u32 cost = mbx_msg_cost(m), cap = h->desc->capacity;
@@ -108,7 +120,7 @@ static void mbx_tap_append(struct mbx_engine *eng, struct mbx_handle *h, struct 
 		mbx_tap_overrun_event(eng, h, old);
 		mbx_msg_put(eng, old);
 	}
-	e = mbx_zalloc(eng, MBX_OBJ_TAPENT, sizeof(*e));
+	e = mbx_tap_entry_alloc(eng, h);
 	if (!e) {
 		mbx_tap_overrun_event(eng, h, m);
 		return;

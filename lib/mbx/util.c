@@ -10,6 +10,28 @@
  */
 #include "mbx_internal.h"
 
+__u32 mbx_obj_size(enum mbx_obj_kind kind)
+{
+	switch (kind) {
+	case MBX_OBJ_ENGINE:
+		return sizeof(struct mbx_engine);
+	case MBX_OBJ_TASK:
+		return sizeof(struct mbx_task);
+	case MBX_OBJ_DESC:
+		return sizeof(struct mbx_desc);
+	case MBX_OBJ_HANDLE:
+		return sizeof(struct mbx_handle);
+	case MBX_OBJ_MSG:
+		return sizeof(struct mbx_msg);
+	case MBX_OBJ_TAPENT:
+		return sizeof(struct mbx_tapent);
+	case MBX_OBJ_PIN:
+		return sizeof(struct mbx_pin);
+	default:
+		return 0;
+	}
+}
+
 void *mbx_zalloc(struct mbx_engine *eng, enum mbx_obj_kind kind, __u32 size)
 {
 	void *p = eng->ops->alloc(eng->host, kind, size);

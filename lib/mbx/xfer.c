@@ -180,6 +180,7 @@ __u32 mbx_send(struct mbx_engine *eng, struct mbx_task *t, __u32 handle, struct 
 	t->counters.step++;
 	if (!st) {
 		h->is_sender = 1;
+		h->out_cost = mbx_msg_cost(m);
 		if (seq)
 			*seq = (__u32)h->desc->next_seq;
 		if (!m->len) {
@@ -277,6 +278,41 @@ __u32 mbx_cancel_wait(struct mbx_engine *eng, struct mbx_task *t, __u32 handle, 
 	return HSX_MBX_STATUS_NO_DATA;
 }
 
+static void mbx_requeue_taken(struct mbx_engine *eng, struct mbx_desc *d, struct mbx_msg *m)
+{
+	d->received--;
+	eng->received--;
+	mbx_queue_requeue(eng, d, m);
+	mbx_handoff(eng, d);
+}
+
+__u32 mbx_recv_return(struct mbx_engine *eng, struct mbx_task *t, __u32 handle,
+		      struct mbx_recv_result *res)
+{
+	struct mbx_handle *h = mbx_handle_find(eng, t, handle);
+	struct mbx_msg *m = res->msg;
+
+	res->msg = 0;
+	if (!m)
+		return HSX_MBX_STATUS_OK;
+	if (!h || h->desc->dead) {
+		mbx_msg_put(eng, m);
+		return h ? HSX_MBX_STATUS_OK : HSX_MBX_STATUS_INVALID_HANDLE;
+	}
+	if (!h->is_tap && !mbx_is_fanout(h->desc)) {
+		mbx_requeue_taken(eng, h->desc, m);
+		return HSX_MBX_STATUS_OK;
+	}
+	if (h->parked.msg) { /* cannot happen: the receive just emptied it */
+		mbx_msg_put(eng, m);
+		return HSX_MBX_STATUS_OK;
+	}
+	h->parked.msg = m;
+	h->parked.flags = res->flags;
+	h->parked.exclusive = 0;
+	return HSX_MBX_STATUS_OK;
+}
+
 void mbx_note_truncated(struct mbx_engine *eng, struct mbx_handle *h, __u32 dropped_bytes)
 {
 	struct mbx_event ev;
@@ -331,9 +367,25 @@ __u32 mbx_peek(struct mbx_engine *eng, struct mbx_task *t, __u32 handle,
 	return HSX_MBX_STATUS_OK;
 }
 
-static int mbx_send_ready(const struct mbx_engine *eng, const struct mbx_desc *d)
+/*
+ * Writable the way a pipe is: there is room for the handle's last
+ * attempted message or, before its first send, for PIPE_BUF bytes (at
+ * most what an empty queue holds).  Room for one byte would wake writers
+ * of big messages only to refuse them again.
+ */
+static __u32 mbx_send_want(const struct mbx_handle *h)
 {
-	__u32 cost = MBX_MSG_HDR_COST + 1;
+	__u32 cap = h->desc->capacity, cost = MBX_PIPE_BUF + MBX_MSG_HDR_COST;
+
+	if (h->out_cost)
+		return h->out_cost;
+	return cost < cap ? cost : cap;
+}
+
+static int mbx_send_ready(const struct mbx_engine *eng, const struct mbx_handle *h)
+{
+	const struct mbx_desc *d = h->desc;
+	__u32 cost = mbx_send_want(h);
 
 	if (eng->cfg.max_total_bytes && eng->bytes_used + cost > eng->cfg.max_total_bytes)
 		return 0;
@@ -352,7 +404,7 @@ unsigned int mbx_handle_ready(struct mbx_engine *eng, struct mbx_handle *h, int 
 		return mask | MBX_READY_HUP;
 	if (!mask && (h->access & HSX_MBX_MODE_RDONLY) && mbx_next_for_handle(h))
 		mask |= MBX_READY_IN;
-	if ((h->access & HSX_MBX_MODE_WRONLY) && mbx_send_ready(eng, h->desc))
+	if ((h->access & HSX_MBX_MODE_WRONLY) && mbx_send_ready(eng, h))
 		mask |= MBX_READY_OUT;
 	if (register_wait && !(mask & MBX_READY_IN) && !h->is_tap &&
 	    (h->access & HSX_MBX_MODE_RDONLY))

@@ -32,6 +32,8 @@ struct th {
 	struct mbx_handle *woken[TH_MAX_WAKES];
 	int tap_ready, space, created, destroyed, closed;
 	__u32 refuse_create; /* desc_created returns this when non-zero */
+	struct mbx_handle *charged_to; /* inside charge_begin/end, else NULL */
+	int charges; /* allocations made while charged_to was set */
 };
 
 static inline void *th_alloc(void *host, enum mbx_obj_kind kind, __u32 size)
@@ -43,6 +45,7 @@ static inline void *th_alloc(void *host, enum mbx_obj_kind kind, __u32 size)
 		return NULL;
 	p = malloc(size);
 	if (p) {
+		th->charges += th->charged_to != NULL;
 		th->live[kind]++;
 		th->live_bytes[kind] += size;
 		memset(p, 0xA5, size); /* the engine must not rely on zeroed memory */
@@ -118,6 +121,20 @@ static inline void th_closed(void *host, struct mbx_handle *h)
 	((struct th *)host)->closed++;
 }
 
+static inline void *th_charge_begin(void *host, struct mbx_handle *h)
+{
+	struct th *th = host;
+	struct mbx_handle *prev = th->charged_to;
+
+	th->charged_to = h;
+	return prev;
+}
+
+static inline void th_charge_end(void *host, void *cookie)
+{
+	((struct th *)host)->charged_to = cookie;
+}
+
 static const struct mbx_ops th_ops = {
 	.alloc = th_alloc,
 	.free = th_free,
@@ -129,6 +146,8 @@ static const struct mbx_ops th_ops = {
 	.desc_created = th_created,
 	.desc_destroyed = th_destroyed,
 	.handle_closed = th_closed,
+	.charge_begin = th_charge_begin,
+	.charge_end = th_charge_end,
 };
 
 static inline long th_live_total(const struct th *th)
