@@ -35,9 +35,15 @@
 #define HSXMBX_STDIO_MASK 0x3F
 #define HSXMBX_SNAPSHOT_MAX 65536 /* entries per SNAPSHOT call */
 
+/*
+ * @copies_out: the handler copies its result to uarg itself, because
+ * what it does next depends on that copy: HANDLE_FD installs the fd only
+ * after it, RECV gives the message back if it fails.
+ */
 struct hsxmbx_cmd_desc {
 	unsigned int cmd;
 	long (*fn)(struct hsxmbx_ctl *ctl, void *arg, void __user *uarg, unsigned int how);
+	bool copies_out;
 };
 
 /* Under the engine lock: the task a command acts for, or an ERR_PTR. */
@@ -192,6 +198,12 @@ static long hsxmbx_cmd_tap(struct hsxmbx_ctl *ctl, void *arg, void __user *uarg,
 	hsxmbx_lock();
 	ht = hsxmbx_cmd_task(ctl, tp->pid);
 	ret = IS_ERR(ht) ? PTR_ERR(ht) : mbx_tap(hsxmbx_eng, ht->t, tp->handle, tp->enable);
+	/* Whoever enables a tap pays for its buffer. */
+	if (ret == HSX_MBX_STATUS_OK && tp->enable &&
+	    !hsxmbx_hwait_charge_current(mbx_handle_lookup(hsxmbx_eng, ht->t, tp->handle))) {
+		mbx_tap(hsxmbx_eng, ht->t, tp->handle, 0);
+		ret = -ENOMEM;
+	}
 	hsxmbx_unlock();
 	return ret;
 }
@@ -326,13 +338,19 @@ static long hsxmbx_cmd_recv(struct hsxmbx_ctl *ctl, void *arg, void __user *uarg
 		return PTR_ERR(rq.ht);
 	ret = hsxmbx_recv_wait(&rq);
 	n = 0;
-	if (ret == HSX_MBX_STATUS_OK) {
+	if (ret == HSX_MBX_STATUS_OK)
 		n = min(r->buf_len, rq.res.length);
-		if (copy_to_user(u64_to_user_ptr(r->buf_ptr), mbx_msg_payload(rq.res.msg), n))
-			ret = -EFAULT;
-	}
-	hsxmbx_recv_done(&rq, n);
 	hsxmbx_recv_out(r, &rq, n);
+	if (ret == HSX_MBX_STATUS_OK &&
+	    copy_to_user(u64_to_user_ptr(r->buf_ptr), mbx_msg_payload(rq.res.msg), n))
+		ret = -EFAULT;
+	if (ret >= 0 && copy_to_user(uarg, r, sizeof(*r)))
+		ret = -EFAULT;
+	/* A faulting buffer gets EFAULT and the message stays for the next RECV. */
+	if (ret == -EFAULT)
+		hsxmbx_recv_fail(&rq);
+	else
+		hsxmbx_recv_done(&rq, n);
 	hsxmbx_lock();
 	hsxmbx_task_put(rq.ht);
 	hsxmbx_unlock();
@@ -434,7 +452,7 @@ static long hsxmbx_cmd_snapshot(struct hsxmbx_ctl *ctl, void *arg, void __user *
 		return -EINVAL;
 	f.cap = s->descs_ptr ? min_t(u32, s->descs_cap, HSXMBX_SNAPSHOT_MAX) : 0;
 	if (f.cap) {
-		f.infos = kvcalloc(f.cap, sizeof(*f.infos), GFP_KERNEL);
+		f.infos = kvcalloc(f.cap, sizeof(*f.infos), HSXMBX_GFP);
 		if (!f.infos)
 			return -ENOMEM;
 	}
@@ -458,12 +476,12 @@ static const struct hsxmbx_cmd_desc hsxmbx_cmds[] = {
 	{ HSXMBX_IOC_BIND, hsxmbx_cmd_bind },
 	{ HSXMBX_IOC_UNBIND, hsxmbx_cmd_unbind },
 	{ HSXMBX_IOC_SEND, hsxmbx_cmd_send },
-	{ HSXMBX_IOC_RECV, hsxmbx_cmd_recv },
+	{ HSXMBX_IOC_RECV, hsxmbx_cmd_recv, .copies_out = true },
 	{ HSXMBX_IOC_PEEK, hsxmbx_cmd_peek },
 	{ HSXMBX_IOC_OPEN, hsxmbx_cmd_open },
 	{ HSXMBX_IOC_CLOSE, hsxmbx_cmd_close },
 	{ HSXMBX_IOC_TAP, hsxmbx_cmd_tap },
-	{ HSXMBX_IOC_HANDLE_FD, hsxmbx_cmd_handle_fd },
+	{ HSXMBX_IOC_HANDLE_FD, hsxmbx_cmd_handle_fd, .copies_out = true },
 	{ HSXMBX_IOC_TASK_REGISTER, hsxmbx_cmd_task_register },
 	{ HSXMBX_IOC_TASK_UNREGISTER, hsxmbx_cmd_task_unregister },
 };
@@ -499,7 +517,8 @@ long hsxmbx_cmd(struct hsxmbx_ctl *ctl, unsigned int cmd, void __user *uarg, uns
 	if (copy_from_user(&arg, uarg, size))
 		return -EFAULT;
 	ret = c->fn(ctl, &arg, uarg, how);
-	if (ret >= 0 && (_IOC_DIR(cmd) & _IOC_READ) && copy_to_user(uarg, &arg, size))
+	if (ret >= 0 && !c->copies_out && (_IOC_DIR(cmd) & _IOC_READ) &&
+	    copy_to_user(uarg, &arg, size))
 		return -EFAULT;
 	return ret;
 }

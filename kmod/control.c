@@ -73,7 +73,7 @@ static const struct file_operations hsxmbx_control_fops = {
 
 int hsxmbx_control_open(struct inode *inode, struct file *file)
 {
-	struct hsxmbx_ctl *ctl = kzalloc(sizeof(*ctl), GFP_KERNEL);
+	struct hsxmbx_ctl *ctl = kzalloc(sizeof(*ctl), HSXMBX_GFP);
 
 	if (!ctl)
 		return -ENOMEM;

@@ -10,8 +10,11 @@
  *   /sys/kernel/debug/hsxmbx/stats        global statistics, key value
  *   /sys/kernel/debug/hsxmbx/users        per-user quota: limit, refusals,
  *                                          "uid descriptors" per charged uid
+ *   /sys/kernel/debug/hsxmbx/memory       live engine objects per kind:
+ *                                          "kind objects bytes", then "total"
  *
- * Both are generated under the engine lock with seq_file.
+ * All but "memory" (atomic counters) are generated under the engine lock
+ * with seq_file.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -78,6 +81,13 @@ static int hsxmbx_stats_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(hsxmbx_stats);
 
+static int hsxmbx_memory_file_show(struct seq_file *m, void *unused)
+{
+	hsxmbx_memory_show(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(hsxmbx_memory_file);
+
 static int hsxmbx_users_show(struct seq_file *m, void *unused)
 {
 	hsxmbx_quota_show(m);
@@ -92,6 +102,7 @@ void hsxmbx_debugfs_init(void)
 			    &hsxmbx_descriptors_fops);
 	debugfs_create_file("stats", 0444, hsxmbx_debugfs_dir, NULL, &hsxmbx_stats_fops);
 	debugfs_create_file("users", 0444, hsxmbx_debugfs_dir, NULL, &hsxmbx_users_fops);
+	debugfs_create_file("memory", 0444, hsxmbx_debugfs_dir, NULL, &hsxmbx_memory_file_fops);
 }
 
 void hsxmbx_debugfs_exit(void)

@@ -118,34 +118,69 @@ long hsxmbx_recv_wait(struct hsxmbx_recv_req *rq)
 	return st;
 }
 
+/* Under the lock: after a delivery, what the reader has now seen. */
+static void hsxmbx_recv_note(struct hsxmbx_recv_req *rq, u32 copied)
+{
+	struct mbx_tap_stats ts;
+	struct mbx_handle *h;
+
+	if (!rq->ht->t || (copied == rq->res.length && !rq->missed_seen))
+		return;
+	h = mbx_handle_lookup(hsxmbx_eng, rq->ht->t, rq->handle);
+	if (!h)
+		return;
+	if (copied < rq->res.length)
+		mbx_note_truncated(hsxmbx_eng, h, rq->res.length - copied);
+	if (rq->missed_seen && mbx_handle_is_tap(h)) {
+		mbx_handle_tap_stats(h, &ts);
+		*rq->missed_seen = ts.missed;
+	}
+}
+
 /* Drop the received message; count what the reader's buffer cut off. */
 void hsxmbx_recv_done(struct hsxmbx_recv_req *rq, u32 copied)
 {
-	struct mbx_handle *h;
-
 	if (!rq->res.msg)
 		return;
 	hsxmbx_lock();
-	if (copied < rq->res.length && rq->ht->t) {
-		h = mbx_handle_lookup(hsxmbx_eng, rq->ht->t, rq->handle);
-		if (h)
-			mbx_note_truncated(hsxmbx_eng, h, rq->res.length - copied);
-	}
+	hsxmbx_recv_note(rq, copied);
 	mbx_msg_put(hsxmbx_eng, rq->res.msg);
 	rq->res.msg = NULL;
 	hsxmbx_unlock();
 }
 
-/* Under the lock: the dnode a refused FANOUT_BLOCK sender may wait on. */
+/*
+ * The copy to the reader faulted: give the message back to the engine
+ * (queue head, or the handle's parked slot) instead of losing it.
+ */
+void hsxmbx_recv_fail(struct hsxmbx_recv_req *rq)
+{
+	if (!rq->res.msg)
+		return;
+	hsxmbx_lock();
+	if (rq->ht->t)
+		mbx_recv_return(hsxmbx_eng, rq->ht->t, rq->handle, &rq->res);
+	else
+		mbx_msg_put(hsxmbx_eng, rq->res.msg);
+	rq->res.msg = NULL;
+	hsxmbx_unlock();
+}
+
+/*
+ * Under the lock: the dnode a refused blocking sender may wait on.  Full
+ * single-reader and FANOUT_BLOCK descriptors refuse a send until space
+ * is freed; FANOUT and FANOUT_DROP make room themselves.
+ */
 struct hsxmbx_dnode *hsxmbx_handle_block_dnode(struct mbx_task *t, u32 handle,
 					       unsigned long *space_seq)
 {
+	const u32 dropping = HSX_MBX_MODE_FANOUT | HSX_MBX_MODE_FANOUT_DROP;
 	struct mbx_peek_result pr;
 	struct hsxmbx_dnode *dn;
 	struct mbx_handle *h;
 
 	if (mbx_peek(hsxmbx_eng, t, handle, &pr) != HSX_MBX_STATUS_OK ||
-	    !(pr.mode & HSX_MBX_MODE_FANOUT_BLOCK))
+	    ((pr.mode & dropping) && !(pr.mode & HSX_MBX_MODE_FANOUT_BLOCK)))
 		return NULL;
 	h = mbx_handle_lookup(hsxmbx_eng, t, handle);
 	dn = h ? hsxmbx_dnode_get(mbx_handle_desc(h)) : NULL;
@@ -170,7 +205,7 @@ void hsxmbx_peek_out(struct hsxmbx_peek *p, const struct mbx_peek_result *r)
 static struct hsxmbx_hfile *hsxmbx_hfile_new(struct hsxmbx_ktask *ht, struct mbx_handle *h,
 					     bool raw)
 {
-	struct hsxmbx_hfile *hf = kzalloc(sizeof(*hf), GFP_KERNEL);
+	struct hsxmbx_hfile *hf = kzalloc(sizeof(*hf), HSXMBX_GFP);
 
 	if (!hf)
 		return NULL;
@@ -222,14 +257,16 @@ static ssize_t hsxmbx_hfile_copy_out(struct hsxmbx_recv_req *rq, struct iov_iter
 		.src_pid = res->src_pid,
 		.seq = res->seq,
 	};
-	ssize_t ret = hdr + n;
+	size_t before = iov_iter_count(to);
 
-	if (hdr && copy_to_iter(&fr, hdr, to) != hdr)
-		ret = -EFAULT;
-	else if (copy_to_iter(mbx_msg_payload(res->msg), n, to) != n)
-		ret = -EFAULT;
+	if ((hdr && copy_to_iter(&fr, hdr, to) != hdr) ||
+	    copy_to_iter(mbx_msg_payload(res->msg), n, to) != n) {
+		iov_iter_revert(to, before - iov_iter_count(to));
+		hsxmbx_recv_fail(rq);
+		return -EFAULT;
+	}
 	hsxmbx_recv_done(rq, n);
-	return ret;
+	return hdr + n;
 }
 
 /* Under the lock: the file's handle if it is still open. */
@@ -250,15 +287,6 @@ static u64 hsxmbx_hfile_missed(struct hsxmbx_hfile *hf, struct mbx_tap_stats *ts
 	return ts->missed;
 }
 
-static void hsxmbx_hfile_tap_read(struct hsxmbx_hfile *hf)
-{
-	struct mbx_tap_stats ts;
-
-	hsxmbx_lock();
-	hf->missed_seen = hsxmbx_hfile_missed(hf, &ts);
-	hsxmbx_unlock();
-}
-
 static ssize_t hsxmbx_hfile_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct hsxmbx_hfile *hf = iocb->ki_filp->private_data;
@@ -267,6 +295,7 @@ static ssize_t hsxmbx_hfile_read_iter(struct kiocb *iocb, struct iov_iter *to)
 		.ht = hf->ht,
 		.handle = hf->handle,
 		.timeout = hsxmbx_nonblock(iocb) ? HSX_MBX_TIMEOUT_POLL : HSX_MBX_TIMEOUT_INFINITE,
+		.missed_seen = &hf->missed_seen,
 	};
 	long st;
 
@@ -277,8 +306,6 @@ static ssize_t hsxmbx_hfile_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	st = hsxmbx_recv_wait(&rq);
 	switch (st) {
 	case HSX_MBX_STATUS_OK:
-		if (hf->pinned)
-			hsxmbx_hfile_tap_read(hf);
 		return hsxmbx_hfile_copy_out(&rq, to, hdr);
 	case HSX_MBX_STATUS_DESTROYED:
 	case HSX_MBX_STATUS_INVALID_HANDLE:
@@ -471,10 +498,23 @@ static void hsxmbx_hfile_drop(struct hsxmbx_hfile *hf)
 	hsxmbx_unlock();
 }
 
-/* HSXMBX_IOC_HANDLE_FD: the fd is published only once userspace has it. */
+/*
+ * Handle files are streams (no pread/pwrite/lseek: a message has no
+ * offset) that io_uring may try without blocking.
+ */
+static void hsxmbx_hfile_modes(struct file *file)
+{
+	stream_open(file_inode(file), file);
+	file->f_mode |= FMODE_NOWAIT;
+}
+
+/*
+ * HSXMBX_IOC_HANDLE_FD copies its own result: the fd is installed only
+ * after the whole struct reached the caller, so a failing copy leaves no
+ * fd behind.
+ */
 int hsxmbx_handle_fd(struct hsxmbx_ktask *ht, struct hsxmbx_handle_fd *arg, void __user *uarg)
 {
-	struct hsxmbx_handle_fd __user *ua = uarg;
 	struct hsxmbx_hfile *hf;
 	struct file *file;
 	int fd, flags;
@@ -495,9 +535,10 @@ int hsxmbx_handle_fd(struct hsxmbx_ktask *ht, struct hsxmbx_handle_fd *arg, void
 		hsxmbx_hfile_drop(hf);
 		return PTR_ERR(file);
 	}
-	file->f_mode |= FMODE_NOWAIT;
+	hsxmbx_hfile_modes(file);
 	arg->fd = fd;
-	if (put_user(fd, &ua->fd)) {
+	/* The whole result reaches the caller before the fd exists there. */
+	if (copy_to_user(uarg, arg, sizeof(*arg))) {
 		put_unused_fd(fd);
 		fput(file); /* ->release frees hf */
 		return -EFAULT;
@@ -534,6 +575,9 @@ int hsxmbx_hfile_open_node(struct file *file, struct mbx_desc *d)
 		st = mbx_tap(hsxmbx_eng, ht->t, handle, 1);
 	if (st == HSX_MBX_STATUS_OK)
 		hf = hsxmbx_hfile_new(ht, mbx_handle_lookup(hsxmbx_eng, ht->t, handle), true);
+	/* The opener pays for what its tap buffers (hsxmbx_hfile_new made the hwait). */
+	if (hf && access == HSX_MBX_MODE_RDONLY)
+		hsxmbx_hwait_charge_current(mbx_handle_lookup(hsxmbx_eng, ht->t, handle));
 	hsxmbx_task_put(ht); /* hf holds its own reference */
 	if (!hf)
 		return st == HSX_MBX_STATUS_OK ? -ENOMEM : hsxmbx_status_errno(st);
@@ -543,6 +587,6 @@ int hsxmbx_hfile_open_node(struct file *file, struct mbx_desc *d)
 	/* replace_fops() drops the reference the old fops held. */
 	__module_get(THIS_MODULE);
 	replace_fops(file, &hsxmbx_hfile_fops);
-	file->f_mode |= FMODE_NOWAIT;
+	hsxmbx_hfile_modes(file);
 	return 0;
 }

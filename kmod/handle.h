@@ -17,6 +17,7 @@ struct hsxmbx_dnode;
  * @cancel_poll: a POLL that finds nothing also leaves the wait list and
  *	takes a message parked meanwhile (ioctl RECV); handle files keep the
  *	registration their poll() made
+ * @missed_seen: a tap file's; set to the tap's missed count on delivery
  * @res: on OK the message, referenced until hsxmbx_recv_done()
  */
 struct hsxmbx_recv_req {
@@ -24,11 +25,13 @@ struct hsxmbx_recv_req {
 	u32 handle;
 	u32 timeout;
 	bool cancel_poll;
+	u64 *missed_seen;
 	struct mbx_recv_result res;
 };
 
 long hsxmbx_recv_wait(struct hsxmbx_recv_req *rq);
 void hsxmbx_recv_done(struct hsxmbx_recv_req *rq, u32 copied);
+void hsxmbx_recv_fail(struct hsxmbx_recv_req *rq);
 
 struct hsxmbx_dnode *hsxmbx_handle_block_dnode(struct mbx_task *t, u32 handle,
 					       unsigned long *space_seq);

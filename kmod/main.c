@@ -60,6 +60,11 @@ static int max_msg_bytes = HSX_MBX_MAX_MSG_BYTES;
 module_param(max_msg_bytes, int, 0444);
 MODULE_PARM_DESC(max_msg_bytes, "Largest message payload accepted (<= 65536)");
 
+static uint debug_id_start = 1;
+module_param(debug_id_start, uint, 0444);
+MODULE_PARM_DESC(debug_id_start,
+		 "Tests only: first descriptor id and PID-0 handle number, to reach the u32 wrap");
+
 u32 hsxmbx_profile;
 
 u32 hsxmbx_max_msg_bytes(void)
@@ -92,6 +97,7 @@ static int hsxmbx_config(struct mbx_config *cfg)
 	if (max_total_bytes >= 0)
 		cfg->max_total_bytes = max_total_bytes;
 	cfg->max_msg_bytes = max_msg_bytes;
+	cfg->id_start = debug_id_start;
 	hsxmbx_quota_init(descriptors_per_user, cfg->max_descriptors);
 	return 0;
 }

@@ -20,7 +20,7 @@
  * then node mutex; nothing under the node mutex takes the engine lock.
  *
  * Names that devtmpfs cannot hold safely (containing '/' or '!', "." or
- * "..", control characters) get no node; the descriptor works normally
+ * "..", control bytes, space or DEL) get no node; UTF-8 names do get one; the descriptor works normally
  * through the control device.
  */
 #include <linux/device.h>
@@ -61,12 +61,23 @@ struct hsxmbx_dnode *hsxmbx_dnode_get(struct mbx_desc *d)
 	return dn;
 }
 
+/*
+ * Bytes, not chars: plain char is unsigned on arm64 and, from 6.2, on
+ * every architecture, so "*s < 0x21" meant different things.  Bytes
+ * from 0x80 up (UTF-8 names) are fine in devtmpfs; control bytes, space,
+ * DEL, '/' and '!' (devtmpfs' directory separator) are not.
+ */
+static bool hsxmbx_node_byte_ok(u8 c)
+{
+	return c > 0x20 && c != 0x7f && c != '/' && c != '!';
+}
+
 static bool hsxmbx_node_name_ok(const char *s)
 {
 	if (!*s || !strcmp(s, ".") || !strcmp(s, ".."))
 		return false;
 	for (; *s; s++)
-		if (*s == '/' || *s == '!' || *s < 0x21 || *s == 0x7f)
+		if (!hsxmbx_node_byte_ok((u8)*s))
 			return false;
 	return true;
 }
@@ -101,7 +112,7 @@ static void hsxmbx_node_queue(struct hsxmbx_dnode *dn, bool remove)
  */
 u32 hsxmbx_node_created(void *host, struct mbx_desc *d)
 {
-	struct hsxmbx_dnode *dn = kzalloc(sizeof(*dn), GFP_KERNEL);
+	struct hsxmbx_dnode *dn = kzalloc(sizeof(*dn), HSXMBX_GFP);
 	u32 st;
 	int ret;
 
@@ -120,7 +131,7 @@ u32 hsxmbx_node_created(void *host, struct mbx_desc *d)
 	if (!hsxmbx_node_name(dn, d))
 		return HSX_MBX_STATUS_OK;
 	ret = xa_alloc_cyclic(&hsxmbx_minors, &dn->minor, dn, XA_LIMIT(1, MINORMASK),
-			      &hsxmbx_minor_next, GFP_KERNEL);
+			      &hsxmbx_minor_next, HSXMBX_GFP);
 	if (ret < 0) {
 		dn->minor = 0;
 		return HSX_MBX_STATUS_OK;
@@ -139,7 +150,7 @@ void hsxmbx_node_destroyed(void *host, struct mbx_desc *d)
 	hsxmbx_quota_uncharge(&dn->quota);
 	WRITE_ONCE(dn->dead, true);
 	dn->desc = NULL;
-	dn->space_seq++;
+	WRITE_ONCE(dn->space_seq, dn->space_seq + 1);
 	wake_up_interruptible_poll(&dn->wq, EPOLLHUP | EPOLLIN | EPOLLOUT);
 	if (dn->minor)
 		xa_erase(&hsxmbx_minors, dn->minor);
@@ -153,7 +164,8 @@ void hsxmbx_node_space(void *host, struct mbx_desc *d)
 
 	if (!dn)
 		return;
-	dn->space_seq++;
+	/* Sleepers read space_seq without the lock (hsxmbx_wait_done). */
+	WRITE_ONCE(dn->space_seq, dn->space_seq + 1);
 	wake_up_interruptible_poll(&dn->wq, EPOLLOUT | EPOLLWRNORM);
 }
 

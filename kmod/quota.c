@@ -83,7 +83,7 @@ u32 hsxmbx_quota_charge(struct hsxmbx_quota_charge *c)
 		hsxmbx_quota_refused++;
 		return HSX_MBX_STATUS_NO_DESCRIPTOR;
 	}
-	if (xa_err(xa_store(&hsxmbx_quota_users, key, xa_mk_value(held + 1), GFP_KERNEL)))
+	if (xa_err(xa_store(&hsxmbx_quota_users, key, xa_mk_value(held + 1), HSXMBX_GFP)))
 		return HSX_MBX_STATUS_INTERNAL_ERROR;
 	c->charged = true;
 	c->uid = hsxmbx_quota_payer;

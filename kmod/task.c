@@ -29,7 +29,7 @@ struct hsxmbx_ktask *hsxmbx_host_binder;
 
 static struct hsxmbx_ktask *hsxmbx_task_alloc(struct mbx_task *t, u32 pid)
 {
-	struct hsxmbx_ktask *ht = kzalloc(sizeof(*ht), GFP_KERNEL);
+	struct hsxmbx_ktask *ht = kzalloc(sizeof(*ht), HSXMBX_GFP);
 
 	if (!ht)
 		return NULL;
@@ -63,7 +63,7 @@ struct hsxmbx_ktask *hsxmbx_task_register(const struct hsxmbx_task *rq, void *re
 	struct mbx_task *t = NULL;
 
 	hsxmbx_assert_locked();
-	if (!ht || xa_insert(&hsxmbx_vm_tasks, pid, ht, GFP_KERNEL)) {
+	if (!ht || xa_insert(&hsxmbx_vm_tasks, pid, ht, HSXMBX_GFP)) {
 		kfree(ht);
 		*status = ht ? HSX_MBX_STATUS_INVALID_ARGUMENT : HSX_MBX_STATUS_INTERNAL_ERROR;
 		return NULL;

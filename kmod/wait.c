@@ -16,10 +16,17 @@
  * task's timer slack), so a 50 ms timeout ends within microseconds of
  * 50 ms on real hardware.
  *
+ * seq is written under the engine lock and read without it by sleepers,
+ * hence WRITE_ONCE/READ_ONCE.
+ *
+ * A tap's hwait also records the memory cgroup its entries are charged
+ * to: the one of whoever enabled the tap (engine.c's charge hooks).
+ *
  * The hwait lives as long as anybody may sleep on it: the engine handle
  * holds one reference until it closes (handle_closed hook), every sleeper
  * and every handle file holds another.
  */
+#include <linux/memcontrol.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -34,7 +41,7 @@ struct hsxmbx_hwait *hsxmbx_hwait_get(struct mbx_handle *h)
 
 	hsxmbx_assert_locked();
 	if (!hw) {
-		hw = kzalloc(sizeof(*hw), GFP_KERNEL);
+		hw = kzalloc(sizeof(*hw), HSXMBX_GFP);
 		if (!hw)
 			return NULL;
 		kref_init(&hw->ref);
@@ -47,7 +54,35 @@ struct hsxmbx_hwait *hsxmbx_hwait_get(struct mbx_handle *h)
 
 static void hsxmbx_hwait_release(struct kref *ref)
 {
-	kfree(container_of(ref, struct hsxmbx_hwait, ref));
+	struct hsxmbx_hwait *hw = container_of(ref, struct hsxmbx_hwait, ref);
+
+	mem_cgroup_put(hw->memcg);
+	kfree(hw);
+}
+
+/*
+ * Under the engine lock, from the context of whoever makes h a tap: its
+ * tap entries are charged to the caller's memcg from now on.  False only
+ * without memory for the hwait.
+ */
+bool hsxmbx_hwait_charge_current(struct mbx_handle *h)
+{
+	struct hsxmbx_hwait *hw = hsxmbx_hwait_get(h);
+
+	if (!hw)
+		return false;
+	if (!hw->memcg)
+		hw->memcg = get_mem_cgroup_from_mm(current->mm);
+	hsxmbx_hwait_put(hw);
+	return true;
+}
+
+/* Under the engine lock: the memcg h's tap entries are charged to. */
+struct mem_cgroup *hsxmbx_hwait_memcg(struct mbx_handle *h)
+{
+	struct hsxmbx_hwait *hw = mbx_handle_host(h);
+
+	return hw ? hw->memcg : NULL;
 }
 
 void hsxmbx_hwait_put(struct hsxmbx_hwait *hw)
@@ -59,7 +94,7 @@ void hsxmbx_hwait_put(struct hsxmbx_hwait *hw)
 unsigned long hsxmbx_hwait_seq(struct hsxmbx_hwait *hw)
 {
 	hsxmbx_assert_locked();
-	return hw->seq;
+	return READ_ONCE(hw->seq);
 }
 
 static bool hsxmbx_wait_done(unsigned long *seqp, unsigned long seq, const bool *dead)
@@ -95,7 +130,8 @@ void hsxmbx_wait_wake(void *host, struct mbx_handle *h)
 
 	if (!hw)
 		return;
-	hw->seq++;
+	/* Sleepers read seq without the lock (hsxmbx_wait_done). */
+	WRITE_ONCE(hw->seq, hw->seq + 1);
 	wake_up_interruptible_poll(&hw->wq, EPOLLIN | EPOLLRDNORM);
 }
 
@@ -107,7 +143,7 @@ void hsxmbx_wait_closed(void *host, struct mbx_handle *h)
 		return;
 	mbx_handle_set_host(h, NULL);
 	WRITE_ONCE(hw->dead, true);
-	hw->seq++;
+	WRITE_ONCE(hw->seq, hw->seq + 1);
 	wake_up_interruptible_poll(&hw->wq, EPOLLIN | EPOLLHUP);
 	hsxmbx_hwait_put(hw);
 }

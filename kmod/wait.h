@@ -8,6 +8,8 @@
 
 #include "mbx/mbx.h"
 
+struct mem_cgroup;
+
 /**
  * struct hsxmbx_hwait - the sleeping side of one engine handle
  * @ref: one for the engine handle (dropped when it closes), one per
@@ -15,17 +17,21 @@
  * @wq: readers and pollers of the handle sleep here
  * @seq: bumped under the engine lock on every wake of the handle
  * @dead: the handle was closed by the engine
+ * @memcg: a tap's: where its entries are charged (referenced), or NULL
  */
 struct hsxmbx_hwait {
 	struct kref ref;
 	wait_queue_head_t wq;
 	unsigned long seq;
 	bool dead;
+	struct mem_cgroup *memcg;
 };
 
 struct hsxmbx_hwait *hsxmbx_hwait_get(struct mbx_handle *h);
 void hsxmbx_hwait_put(struct hsxmbx_hwait *hw);
 unsigned long hsxmbx_hwait_seq(struct hsxmbx_hwait *hw);
+bool hsxmbx_hwait_charge_current(struct mbx_handle *h);
+struct mem_cgroup *hsxmbx_hwait_memcg(struct mbx_handle *h);
 
 int hsxmbx_wait_event(wait_queue_head_t *wq, unsigned long *seqp, unsigned long seq,
 		      const bool *dead, const ktime_t *deadline);

@@ -31,3 +31,6 @@ $(BUILD)/tests/kmod/%: tests/kmod/%.c $(wildcard tests/kmod/*.h) include/uapi/hs
 
 programs: $(KMOD_TESTS)
 VM_TESTS += $(KMOD_TESTS)
+
+# Static check: lockless-read fields are written with WRITE_ONCE.
+HOST_TESTS += tests/style/lockless-fields.sh
