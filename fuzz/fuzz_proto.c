@@ -74,8 +74,12 @@ static void check_replies(const char *buf, size_t len)
 	const char *line = buf, *nl;
 
 	while ((nl = memchr(line, '\n', len - (line - buf)))) {
-		struct json_object *o = json_tokener_parse(line);
+		/* Exactly this line: the buffer is reused across runs, so
+		 * what follows the last reply is stale output of earlier ones. */
+		struct json_tokener *tok = json_tokener_new();
+		struct json_object *o = json_tokener_parse_ex(tok, line, nl - line);
 
+		json_tokener_free(tok);
 		if (!o || !json_object_is_type(o, json_type_object)) {
 			fprintf(stderr, "fuzz_proto: reply is not a JSON object: %.*s\n",
 				(int)(nl - line), line);
