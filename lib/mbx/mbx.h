@@ -313,6 +313,7 @@ struct mbx_recv_result {
 	__u32 src_pid;
 	__u32 seq;
 	int woken; /* the message was parked by a wake */
+	int exclusive; /* popped from a single-reader queue: only this reader has it */
 };
 
 /* Statuses: OK, NO_DATA, INVALID_HANDLE, PERMISSION_DENIED, DESTROYED. */

@@ -199,8 +199,10 @@ __u32 mbx_send(struct mbx_engine *eng, struct mbx_task *t, __u32 handle, struct 
 	return st;
 }
 
-static void mbx_fill_result(struct mbx_recv_result *res, struct mbx_msg *m, __u32 flags, int woken)
+static void mbx_fill_result(struct mbx_recv_result *res, struct mbx_msg *m, __u32 flags, int woken,
+			    int exclusive)
 {
+	res->exclusive = exclusive;
 	res->msg = m;
 	res->length = m->len;
 	res->flags = flags;
@@ -214,7 +216,7 @@ static int mbx_collect_parked(struct mbx_handle *h, struct mbx_recv_result *res)
 {
 	if (!h->parked.msg)
 		return 0;
-	mbx_fill_result(res, h->parked.msg, h->parked.flags, 1);
+	mbx_fill_result(res, h->parked.msg, h->parked.flags, 1, h->parked.exclusive);
 	h->parked.msg = 0;
 	return 1;
 }
@@ -224,14 +226,17 @@ static __u32 mbx_recv_now(struct mbx_engine *eng, struct mbx_handle *h, unsigned
 {
 	struct mbx_msg *m;
 	__u32 flags = 0;
+	int exclusive;
 
 	if (h->desc->dead && !(h->is_tap && !mbx_list_empty(&h->tap.entries)))
 		return HSX_MBX_STATUS_DESTROYED;
 	if (!(h->access & HSX_MBX_MODE_RDONLY))
 		return HSX_MBX_STATUS_PERMISSION_DENIED;
+	/* Decided now: a BIND may change the mode before the host is done. */
+	exclusive = !h->is_tap && !mbx_is_fanout(h->desc);
 	m = h->is_tap ? mbx_tap_pop(eng, h, &flags) : mbx_take(eng, h, &flags);
 	if (m) {
-		mbx_fill_result(res, m, flags, 0);
+		mbx_fill_result(res, m, flags, 0, exclusive);
 		mbx_msg_event(eng, MBX_EV_RECV, h, m, flags);
 		return HSX_MBX_STATUS_OK;
 	}
@@ -299,7 +304,11 @@ __u32 mbx_recv_return(struct mbx_engine *eng, struct mbx_task *t, __u32 handle,
 		mbx_msg_put(eng, m);
 		return h ? HSX_MBX_STATUS_OK : HSX_MBX_STATUS_INVALID_HANDLE;
 	}
-	if (!h->is_tap && !mbx_is_fanout(h->desc)) {
+	/*
+	 * res->exclusive, not the current mode: a fan-out message is still
+	 * queued even if a BIND made the descriptor single-reader since.
+	 */
+	if (res->exclusive) {
 		mbx_requeue_taken(eng, h->desc, m);
 		return HSX_MBX_STATUS_OK;
 	}

@@ -84,6 +84,36 @@ TEST_F(mbx, returned_fanout_copy_is_parked_for_its_reader)
 	EXPECT_STREQ("one", buf);
 }
 
+/*
+ * A BIND may change the mode between the receive and the give-back: a
+ * fan-out message is still queued, so it must not be queued again (that
+ * corrupted the queue, and the next purge never ended: found by abi_fuzz).
+ */
+TEST_F(mbx, returned_fanout_copy_survives_a_mode_change)
+{
+	struct hsxmbx_desc_info info;
+	struct mbx_task *h0, *rd;
+	struct mbx_recv_result r;
+	__u32 w, h;
+
+	ENGINE(NULL);
+	h0 = mbx_task_create_host(self->e);
+	rd = mbx_task_create_host(self->e);
+	ASSERT_EQ(OK, t_bind(self->e, h0, "app:m", 256, HSX_MBX_MODE_FANOUT_DROP, NULL));
+	ASSERT_EQ(OK, t_open(self->e, rd, "app:m", HSX_MBX_MODE_RDONLY, &h));
+	ASSERT_EQ(OK, t_open(self->e, rd, "app:m", HSX_MBX_MODE_RDONLY, &w));
+	ASSERT_EQ(OK, t_open(self->e, h0, "app:m", HSX_MBX_MODE_WRONLY, &w));
+	ASSERT_EQ(OK, t_send(self->e, h0, w, "one"));
+	ASSERT_EQ(OK, mbx_recv(self->e, rd, h, 0, &r));
+	EXPECT_EQ(0, r.exclusive);
+	ASSERT_EQ(OK, t_bind(self->e, h0, "app:m", 0, HSX_MBX_MODE_RDWR, NULL));
+	ASSERT_EQ(OK, mbx_recv_return(self->e, rd, h, &r));
+	EXPECT_EQ(0, mbx_engine_check(self->e));
+	t_info(self->e, h0, w, &info);
+	EXPECT_EQ(1, info.queue_depth);
+	ASSERT_EQ(OK, mbx_unbind(self->e, h0, "app:m", 5, 1));
+}
+
 /* Room for one byte is not room for the writer's 40-byte message. */
 TEST_F(mbx, writable_means_room_for_the_last_attempted_size)
 {
