@@ -5,7 +5,10 @@
  * Units are laid out in command-line order: text after text, data after
  * data.  A symbol resolves to the unit's own label first; otherwise the
  * unit must have declared it .extern/.import and exactly one unit must
- * .export it.  Every resolved value is range-checked against its field:
+ * export it.  As in the reference linker (hld.py), a unit exports what it
+ * names in .export, every .extern/.import symbol it defines itself, and
+ * the symbol its .entry names.  Every resolved value is range-checked
+ * against its field:
  * JMP/JZ/JNZ need an absolute target <= 0xFFF, CALL a word offset that
  * fits 12 signed bits, LDI and memory offsets a signed 12-bit value.
  */
@@ -44,6 +47,15 @@ static int has_name(const struct as_names *n, const char *name)
 	return 0;
 }
 
+/* Does unit @u export @name (reference rules, see the DOC above)? */
+static int exports(const struct as_unit *u, const char *name)
+{
+	if (!find_label(u, name))
+		return 0;
+	return has_name(&u->exports, name) || has_name(&u->externs, name) ||
+	       (u->entry_sym && !strcmp(u->entry_sym, name));
+}
+
 static void place(const struct as_unit *u, const struct as_label *l,
 		  struct resolved *r)
 {
@@ -74,8 +86,7 @@ static int resolve(struct as_ctx *as, struct as_unit *units, size_t n,
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		if (i == ui || !has_name(&units[i].exports, name) ||
-		    !find_label(&units[i], name))
+		if (i == ui || !exports(&units[i], name))
 			continue;
 		if (found != n) {
 			as_error(as, loc, "symbol '%s' is exported by both %s "
@@ -279,6 +290,24 @@ static int check_exports(struct as_ctx *as, struct as_unit *units, size_t n)
 	return ret;
 }
 
+static int entry_at(struct as_ctx *as, const struct as_unit *u,
+		    uint32_t entry, struct as_output *out)
+{
+	if (entry % 4 || entry >= out->code_len) {
+		as_error(as, &u->entry_loc, "entry 0x%x is not a code address",
+			 entry);
+		return -1;
+	}
+	out->entry = entry;
+	return 0;
+}
+
+/*
+ * The reference linker's order: an exported _start; else the first unit
+ * whose .entry names a symbol; else unit 0's numeric or bare .entry; else
+ * 0.  A numeric or bare .entry in any later unit is ignored: the C
+ * compiler emits a bare one in every unit that lacks main.
+ */
 static int link_entry(struct as_ctx *as, struct as_unit *units, size_t n,
 		      struct as_output *out)
 {
@@ -286,26 +315,22 @@ static int link_entry(struct as_ctx *as, struct as_unit *units, size_t n,
 	size_t i;
 
 	out->entry = 0;
+	for (i = 0; i < n; i++)
+		if (exports(&units[i], "_start")) {
+			place(&units[i], find_label(&units[i], "_start"), &r);
+			return entry_at(as, &units[i], r.abs, out);
+		}
 	for (i = 0; i < n; i++) {
 		struct as_unit *u = &units[i];
 
-		if (!u->has_entry)
+		if (!u->has_entry || !u->entry_sym)
 			continue;
-		if (!u->entry_sym) {
-			out->entry = u->text_base + u->entry;
-		} else if (resolve(as, units, n, i, u->entry_sym, &u->entry_loc,
-				   &r)) {
+		if (resolve(as, units, n, i, u->entry_sym, &u->entry_loc, &r))
 			return -1;
-		} else {
-			out->entry = r.abs;
-		}
-		if (out->entry % 4 || out->entry >= out->code_len) {
-			as_error(as, &u->entry_loc, "entry 0x%x is not a code "
-				 "address", out->entry);
-			return -1;
-		}
-		return 0;
+		return entry_at(as, u, r.abs, out);
 	}
+	if (units[0].has_entry)
+		return entry_at(as, &units[0], units[0].entry, out);
 	return 0;
 }
 
