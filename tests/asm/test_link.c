@@ -9,7 +9,8 @@
  *   - a .extern symbol a unit defines itself is exported;
  *   - `.entry sym` exports sym;
  *   - entry: exported _start, else the first unit whose .entry names a
- *     symbol, else unit 0's numeric or bare .entry, else 0.
+ *     symbol, else unit 0's numeric or bare .entry, else 0;
+ *   - `SVC MOD=m FN=f` without a comma.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,6 +174,40 @@ TEST_F(link, reference_linker_rules)
 			continue;
 		EXPECT_EQ(c->entry, img->hdr.entry) TH_LOG("%s", c->what);
 		EXPECT_EQ(c->exit_status, run_image(img)) TH_LOG("%s", c->what);
+		hsx_hxe_free(img);
+	}
+}
+
+TEST_F(link, svc_operand_forms)
+{
+	static const struct {
+		const char *src;
+		uint32_t word;
+	} cases[] = {
+		{ "SVC MOD=1 FN=0\n", 0x30000100 },
+		{ "SVC MOD=14 FN=0\n", 0x30000E00 },
+		{ "svc mod=0x5 fn=0x3\n", 0x30000503 },
+		{ "SVC MOD=5, FN=3\n", 0x30000503 },
+		{ "SVC MOD=5,FN=3\n", 0x30000503 },
+		{ "SVC FN=2 MOD=4\n", 0x30000402 },
+		{ "SVC 0x101\n", 0x30000101 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct hsx_hxe_image *img;
+
+		write_text("s.mvasm", cases[i].src);
+		EXPECT_EQ(0, run_as("-o s.hxe s.mvasm", self->err,
+				    sizeof(self->err)))
+			TH_LOG("%s: %s", cases[i].src, self->err);
+		img = load("s.hxe");
+		EXPECT_NE(NULL, img);
+		if (!img)
+			continue;
+		EXPECT_EQ(cases[i].word, (uint32_t)img->code[0] << 24 |
+			  img->code[1] << 16 | img->code[2] << 8 | img->code[3])
+			TH_LOG("%s", cases[i].src);
 		hsx_hxe_free(img);
 	}
 }
