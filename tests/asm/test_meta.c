@@ -246,6 +246,52 @@ TEST_F(meta, aliases_and_symbolic_values_match_numeric_fields)
 	}
 }
 
+/*
+ * The linker sorts .mailbox entries by target, as hld.py does, and fills
+ * in "target" from "name" (issue 18 item 4); the payload is compact JSON
+ * with sorted keys.
+ */
+TEST_F(meta, mailbox_entries_are_sorted_by_target)
+{
+	static const struct {
+		const char *src, *payload;
+	} cases[] = {
+		{ ".mailbox {\"target\":\"svc:log\",\"capacity\":8}\n"
+		  ".mailbox {\"target\":\"app:telemetry\"}\n",
+		  "{\"mailboxes\":[{\"target\":\"app:telemetry\"},"
+		  "{\"capacity\":8,\"target\":\"svc:log\"}],\"version\":1}" },
+		{ ".mailbox [{\"target\":\"shared:b\"},{\"name\":\" app:z \"},"
+		  "{\"target\":\"app:a\",\"mode\":\"RDWR\"}]\n",
+		  "{\"mailboxes\":[{\"mode\":\"RDWR\",\"target\":\"app:a\"},"
+		  "{\"name\":\" app:z \",\"target\":\"app:z\"},"
+		  "{\"target\":\"shared:b\"}],\"version\":1}" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct hsx_hxe_section *sec;
+		struct hsx_hxe_image *img;
+		char src[512];
+
+		snprintf(src, sizeof(src), "%s.text\n RET\n", cases[i].src);
+		ASSERT_EQ(0, assemble(self->dir, src, self->err,
+				      sizeof(self->err))) TH_LOG("%s", self->err);
+		img = load(self->dir);
+		ASSERT_NE(NULL, img);
+		sec = section(img, 3);
+		ASSERT_NE(NULL, sec);
+		EXPECT_EQ(strlen(cases[i].payload), sec->size) TH_LOG("case %zu", i);
+		EXPECT_EQ(0, strncmp(cases[i].payload, (const char *)sec->data,
+				     sec->size))
+			TH_LOG("case %zu: %.*s", i, (int)sec->size, sec->data);
+		hsx_hxe_free(img);
+	}
+	EXPECT_EQ(1, assemble(self->dir, ".mailbox {\"target\":\"app:x\"}\n"
+			      ".mailbox {\"target\":\"app:x \"}\n.text\n RET\n",
+			      self->err, sizeof(self->err)));
+	EXPECT_NE(NULL, strstr(self->err, "target 'app:x' is declared twice"));
+}
+
 TEST_F(meta, errors_name_the_line_and_the_field)
 {
 	static const struct {

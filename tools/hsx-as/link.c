@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "hxe/hxe.h"
 #include "vm/vm.h"
 #include "as.h"
@@ -334,13 +336,90 @@ static int link_entry(struct as_ctx *as, struct as_unit *units, size_t n,
 	return 0;
 }
 
+struct mbx_ent {
+	struct json_object *obj;
+	const char *target;
+	size_t index;
+};
+
+/* By target, then source order: Python's stable sort in hld.py. */
+static int mbx_cmp(const void *a, const void *b)
+{
+	const struct mbx_ent *x = a, *y = b;
+	int c = strcmp(x->target, y->target);
+
+	return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/*
+ * hld.py's normalisation: each entry's "target" is its target (or name)
+ * without surrounding blanks, a target may be declared once, and the
+ * entries are sorted by target.  Returns the JSON array text or NULL.
+ */
+static char *mailbox_entries(struct as_ctx *as, const struct as_loc *loc,
+			     const char *json)
+{
+	struct json_object *arr = json_tokener_parse(json), *out, *t;
+	struct mbx_ent *v = NULL;
+	size_t n = 0, i;
+	char *text = NULL;
+
+	if (arr && json_object_is_type(arr, json_type_array))
+		n = json_object_array_length(arr);
+	v = calloc(n ? n : 1, sizeof(*v));
+	out = json_object_new_array();
+	for (i = 0; v && out && i < n; i++) {
+		struct json_object *o = json_object_array_get_idx(arr, i);
+		const char *s;
+		size_t len;
+
+		if (!json_object_is_type(o, json_type_object) ||
+		    (!json_object_object_get_ex(o, "target", &t) &&
+		     !json_object_object_get_ex(o, "name", &t)) ||
+		    !json_object_is_type(t, json_type_string))
+			break;
+		s = json_object_get_string(t);
+		s += strspn(s, " \t\r\n");
+		for (len = strlen(s); len && strchr(" \t\r\n", s[len - 1]); len--)
+			;
+		if (!len)
+			break;
+		json_object_object_add(o, "target",
+				       json_object_new_string_len(s, (int)len));
+		json_object_object_get_ex(o, "target", &t);
+		v[i] = (struct mbx_ent){ o, json_object_get_string(t), i };
+	}
+	if (!v || !out || i < n) {
+		as_error(as, loc, ".mailbox: every entry needs a \"target\"");
+		goto out;
+	}
+	qsort(v, n, sizeof(*v), mbx_cmp);
+	for (i = 0; i < n; i++) {
+		if (i && !strcmp(v[i - 1].target, v[i].target)) {
+			as_error(as, loc, ".mailbox: target '%s' is declared "
+				 "twice", v[i].target);
+			goto out;
+		}
+		json_object_array_add(out, json_object_get(v[i].obj));
+	}
+	text = strdup(json_object_to_json_string_ext(out,
+				JSON_C_TO_STRING_PLAIN));
+out:
+	free(v);
+	json_object_put(out);
+	json_object_put(arr);
+	return text;
+}
+
 static int link_mailboxes(struct as_ctx *as, struct as_unit *units, size_t n,
 			  struct as_output *out)
 {
+	struct as_loc l = { units[0].path, 0, 0 };
 	struct hsx_hxe_mailbox *mb = NULL;
 	struct hsx_hxe_error err;
 	struct as_buf all = { 0 };
 	size_t i, count = 0;
+	char *sorted;
 	int ret = 0;
 
 	for (i = 0; i < n; i++) {
@@ -354,20 +433,22 @@ static int link_mailboxes(struct as_ctx *as, struct as_unit *units, size_t n,
 	if (!all.len)
 		return 0;
 	as_buf_put(&all, "]", 2);
-	out->mailbox_json = hsx_hxe_mailbox_json((char *)all.data, &err);
+	sorted = mailbox_entries(as, &l, (char *)all.data);
+	free(all.data);
+	if (!sorted)
+		return -1;
+	out->mailbox_json = hsx_hxe_mailbox_json(sorted, &err);
 	if (!out->mailbox_json ||
 	    hsx_hxe_parse_mailboxes((uint8_t *)out->mailbox_json,
 				    strlen(out->mailbox_json), 0, &mb, &count,
 				    &err)) {
-		struct as_loc l = { units[0].path, 0, 0 };
-
 		as_error(as, &l, ".mailbox: %s", err.msg);
 		ret = -1;
 	}
 	/* A failed parse leaves the entries decoded so far for us to free. */
 	out->mailbox_count = ret ? 0 : (uint32_t)count;
 	hsx_hxe_free_mailboxes(mb, count);
-	free(all.data);
+	free(sorted);
 	return ret;
 }
 
