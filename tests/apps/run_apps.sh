@@ -15,7 +15,7 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 N=0
 
-echo "1..16"
+echo "1..17"
 pass() { N=$((N + 1)); echo "ok $N - $1"; }
 fail() {
 	N=$((N + 1)); echo "not ok $N - $1"
@@ -177,3 +177,28 @@ run_case "a memory fault in the first app exits 70" 70 "$TMP/want" '' \
 want ''
 run_case "a task nothing can wake ends the run with status 3" 3 "$TMP/want" \
 	'' "$A/consumer.hxe"
+
+# Output is bytes: a NUL does not end a line, with or without the [pid]
+# prefixes (issue 18 item 7; UART write and fs write to fd 1).
+mkapp nul1 <<'X'
+    LDI32 R1, msg
+    LDI R2, 4
+    SVC 0x101
+    LDI R0, 0
+    RET
+.data
+msg: .byte 0x41, 0, 0x42, 0x0A
+X
+mkapp nul2 <<'X'
+    LDI R1, 1
+    LDI32 R2, msg
+    LDI R3, 4
+    SVC 0x402
+    LDI R0, 0
+    RET
+.data
+msg: .byte 0x43, 0, 0x44, 0x0A
+X
+want '[1] A\0000B\n[2] C\0000D\n'
+run_case "NUL bytes in output are kept ([pid] lines)" 0 "$TMP/want" '' \
+	"$TMP/nul1.hxe" "$TMP/nul2.hxe"
