@@ -15,7 +15,7 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 N=0
 
-echo "1..17"
+echo "1..18"
 pass() { N=$((N + 1)); echo "ok $N - $1"; }
 fail() {
 	N=$((N + 1)); echo "not ok $N - $1"
@@ -202,3 +202,31 @@ X
 want '[1] A\0000B\n[2] C\0000D\n'
 run_case "NUL bytes in output are kept ([pid] lines)" 0 "$TMP/want" '' \
 	"$TMP/nul1.hxe" "$TMP/nul2.hxe"
+
+# --dump shows each task's final registers and the memory range asked
+# for (issue 18 item 8).
+mkapp brk <<'X'
+    LDI R0, 5
+    BRK 3
+    LDI R0, 6
+    LDI32 R1, 0x11223344
+    ST [R1+0], R1
+    RET
+X
+printf '%s\n' \
+	'[1] '"$TMP"'/brk.hxe: returned, exit status 6' \
+	'  pc 0x00000018  sp 0x0000fffc  psw 0x00 (-)  depth 0  steps 5' \
+	'  r0  0x00000006  r1  0x11223344  r2  0x00000000  r3  0x00000000' \
+	'  r4  0x00000000  r5  0x00000000  r6  0x00000000  r7  0x00000000' \
+	'  r8  0x00000000  r9  0x00000000  r10 0x00000000  r11 0x00000000' \
+	'  r12 0x00000000  r13 0x00000000  r14 0x00000000  r15 0x00000000' \
+	'  mem 0x3344 +6' '  3344  44 33 22 11 00 00' >"$TMP/want"
+"$RUN" --dump-mem 0x3344:6 "$TMP/brk.hxe" >/dev/null \
+	2>"$TMP/err"
+st=$?
+if [ $st -eq 6 ] && cmp -s "$TMP/err" "$TMP/want"; then
+	pass "--dump prints registers and memory"
+else
+	fail "--dump prints registers and memory" \
+		"status $st" "$(diff "$TMP/want" "$TMP/err")"
+fi

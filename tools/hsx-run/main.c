@@ -2,7 +2,8 @@
 /*
  * DOC: hsx-run, run HSX apps in one process
  *
- *   hsx-run [--trace] [--quantum N] [--stdin-to PID] APP.hxe [APP.hxe...]
+ *   hsx-run [--trace] [--quantum N] [--stdin-to PID] [--dump]
+ *           [--dump-mem ADDR:LEN] APP.hxe [APP.hxe...]
  *
  * Loads each image as a task (PIDs 1, 2, ... in argument order, stacks as
  * the executive lays them out), binds its `.mailbox` declarations, then
@@ -92,6 +93,7 @@ static void end_task(struct rt_run *run, struct rt_task *t,
 	int s;
 
 	t->state = RT_DONE;
+	t->stop = stop;
 	t->exit_status = hsx_vm_exit_status(t->vm);
 	if (stop == HSX_VM_STOP_FAULT || stop == HSX_VM_STOP_ILLEGAL) {
 		t->faulted = true;
@@ -211,10 +213,34 @@ static void usage(FILE *fp)
 	      "  -q, --quantum N     instructions per turn (default 1000)\n"
 	      "  -i, --stdin-to PID  feed stdin lines to PID (default 1)\n"
 	      "  -t, --trace         print SVC and mailbox events on stderr\n"
+	      "  -d, --dump          print each task's final registers on stderr\n"
+	      "  -m, --dump-mem ADDR:LEN  and LEN bytes of its memory from ADDR\n"
 	      "  -h, --help          show this help\n\n"
 	      "Apps get PIDs 1, 2, ... in order.  With several apps each output\n"
-	      "line is prefixed with \"[pid] \".  Exit status: the first app's.\n",
+	      "line is prefixed with \"[pid] \".  Exit status: the first app's;\n"
+	      "70 fault, 3 deadlock, 2 usage or load error.\n",
 	      fp);
+}
+
+/* "ADDR:LEN" inside the 64 KiB data memory, LEN 1..65536. */
+static int parse_range(const char *arg, uint32_t *addr, uint32_t *len)
+{
+	unsigned long a, n;
+	char *end;
+
+	a = strtoul(arg, &end, 0);
+	if (end == arg || *end != ':')
+		goto bad;
+	n = strtoul(end + 1, &end, 0);
+	if (*end || a > 0xFFFF || n < 1 || n > 0x10000 - a)
+		goto bad;
+	*addr = (uint32_t)a;
+	*len = (uint32_t)n;
+	return 0;
+bad:
+	fprintf(stderr, "hsx-run: bad memory range '%s' (want ADDR:LEN inside "
+		"0..0xFFFF)\n", arg);
+	return -1;
 }
 
 static int parse_args(struct rt_run *run, int argc, char **argv)
@@ -223,6 +249,8 @@ static int parse_args(struct rt_run *run, int argc, char **argv)
 		{ "quantum", required_argument, NULL, 'q' },
 		{ "stdin-to", required_argument, NULL, 'i' },
 		{ "trace", no_argument, NULL, 't' },
+		{ "dump", no_argument, NULL, 'd' },
+		{ "dump-mem", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -232,7 +260,7 @@ static int parse_args(struct rt_run *run, int argc, char **argv)
 
 	run->quantum = 1000;
 	run->stdin_pid = 1;
-	while ((c = getopt_long(argc, argv, "q:i:th", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "q:i:tdm:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'q':
 		case 'i':
@@ -245,6 +273,14 @@ static int parse_args(struct rt_run *run, int argc, char **argv)
 			break;
 		case 't':
 			run->trace = true;
+			break;
+		case 'd':
+			run->dump = true;
+			break;
+		case 'm':
+			if (parse_range(optarg, &run->dump_addr, &run->dump_len))
+				return -1;
+			run->dump = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -299,6 +335,10 @@ int main(int argc, char **argv)
 	status = run.tasks[0].faulted ? EXIT_FAULT :
 		 run.tasks[0].state != RT_DONE ? deadlock :
 		 (int)(run.tasks[0].exit_status & 0xFF);
+	if (run.dump) {
+		fflush(stdout);
+		rt_dump(&run, stderr);
+	}
 out:
 	for (i = 0; run.tasks && i < run.ntasks; i++) {
 		if (run.tasks[i].mt) {
