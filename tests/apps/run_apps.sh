@@ -15,7 +15,7 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 N=0
 
-echo "1..18"
+echo "1..20"
 pass() { N=$((N + 1)); echo "ok $N - $1"; }
 fail() {
 	N=$((N + 1)); echo "not ok $N - $1"
@@ -203,8 +203,9 @@ want '[1] A\0000B\n[2] C\0000D\n'
 run_case "NUL bytes in output are kept ([pid] lines)" 0 "$TMP/want" '' \
 	"$TMP/nul1.hxe" "$TMP/nul2.hxe"
 
-# --dump shows each task's final registers and the memory range asked
-# for (issue 18 item 8).
+# BRK stops the run with a message and status 4 unless --continue-on-brk
+# (issue 18 item 9); --dump shows each task's final registers and the
+# memory range asked for (item 8).
 mkapp brk <<'X'
     LDI R0, 5
     BRK 3
@@ -213,6 +214,13 @@ mkapp brk <<'X'
     ST [R1+0], R1
     RET
 X
+want ''
+run_case "BRK stops the run with status 4" 4 "$TMP/want" '' "$TMP/brk.hxe"
+if grep -q 'BRK 3 at pc 0x4: stopping' "$TMP/err"; then
+	pass "BRK names the code and the pc"
+else
+	fail "BRK names the code and the pc"
+fi
 printf '%s\n' \
 	'[1] '"$TMP"'/brk.hxe: returned, exit status 6' \
 	'  pc 0x00000018  sp 0x0000fffc  psw 0x00 (-)  depth 0  steps 5' \
@@ -221,12 +229,12 @@ printf '%s\n' \
 	'  r8  0x00000000  r9  0x00000000  r10 0x00000000  r11 0x00000000' \
 	'  r12 0x00000000  r13 0x00000000  r14 0x00000000  r15 0x00000000' \
 	'  mem 0x3344 +6' '  3344  44 33 22 11 00 00' >"$TMP/want"
-"$RUN" --dump-mem 0x3344:6 "$TMP/brk.hxe" >/dev/null \
+"$RUN" --continue-on-brk --dump-mem 0x3344:6 "$TMP/brk.hxe" >/dev/null \
 	2>"$TMP/err"
 st=$?
 if [ $st -eq 6 ] && cmp -s "$TMP/err" "$TMP/want"; then
-	pass "--dump prints registers and memory"
+	pass "--continue-on-brk runs on; --dump prints registers and memory"
 else
-	fail "--dump prints registers and memory" \
+	fail "--continue-on-brk runs on; --dump prints registers and memory" \
 		"status $st" "$(diff "$TMP/want" "$TMP/err")"
 fi

@@ -55,6 +55,8 @@ struct rt_run {
 	unsigned int quantum;
 	bool trace;
 	bool prefix;               /* "[pid] " before each output line */
+	bool continue_on_brk;      /* BRK: go on instead of stopping the run */
+	bool stopped_at_brk;       /* a task hit BRK: the run ends */
 	bool dump;                 /* --dump: final state of every task */
 	uint32_t dump_addr, dump_len; /* --dump-mem range */
 	struct svc svc;
