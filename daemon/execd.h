@@ -209,7 +209,9 @@ struct json_object *proto_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 struct json_object *task_json(const struct task *t);
 
-/* debug.c: control command resume */
+/* debug.c: control commands regs and resume */
+struct json_object *cmd_regs(struct execd *ex, struct client *c,
+			     struct json_object *req);
 struct json_object *cmd_resume(struct execd *ex, struct client *c,
 			       struct json_object *req);
 
