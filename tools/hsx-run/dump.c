@@ -3,14 +3,15 @@
  * DOC: hsx-run --dump, each task's final state
  *
  *   [1] app.hxe: returned, exit status 42
- *     pc 0x00000014  sp 0x0000fffc  psw 0x01 (Z)  depth 0  steps 5   (no flags: "(-)")
+ *     pc 0x00000014  sp 0x0000fffc  psw 0x01 (Z)  depth 0  steps 5
  *     r0  0x0000002a  r1  0x00000000  r2  0x00000000  r3  0x00000000
  *     ... r4-r15 ...
  *     mem 0x4000 +16
  *     4000  41 00 42 0a ...
  *
- * Written to stderr after the run, so it never mixes with what the apps
- * print on stdout; the lines are stable, for diffing two runs.
+ * PSW flags are named ZCNV ("-" for none).  Written to stderr after the
+ * run, so it never mixes with what the apps print on stdout; the lines
+ * are stable, for diffing two runs.
  */
 #include <stdio.h>
 
@@ -107,8 +108,8 @@ void rt_dump(const struct rt_run *run, FILE *fp)
 			hsx_vm_call_depth(vm),
 			(unsigned long long)hsx_vm_steps(vm));
 		for (r = 0; r < 16; r++)
-			fprintf(fp, "%sr%-2u 0x%08x%s", r % 4 ? "  " : "  ", r,
-				hsx_vm_reg(vm, r), r % 4 == 3 ? "\n" : "");
+			fprintf(fp, "  r%-2u 0x%08x%s", r, hsx_vm_reg(vm, r),
+				r % 4 == 3 ? "\n" : "");
 		if (run->dump_len)
 			dump_mem(fp, vm, run->dump_addr, run->dump_len);
 	}
