@@ -17,7 +17,9 @@
  *
  * Stdio chunks observed by the backend's taps on svc:stdio.out/err@PID go
  * to the clients listening to that PID as
- * {"type":"stdio","pid","stream","text"|"data_hex","flags","channel"}.
+ * {"type":"stdio","pid","stream","text"|"data_hex","flags","channel"}:
+ * "text" when the chunk is valid UTF-8 (NULs and control bytes escaped
+ * by JSON), "data_hex" otherwise; no byte is dropped either way.
  */
 #include <stdlib.h>
 #include <time.h>
@@ -77,12 +79,40 @@ void ev_task_state(struct execd *ex, struct task *t, enum task_state prev,
 	ev_emit(ex, "task_state", t->pid, d);
 }
 
-static bool is_text(const uint8_t *p, uint32_t len)
+/*
+ * Valid UTF-8 goes out as "text": JSON escapes NUL and control bytes
+ * (\u0000), so every byte survives.  Anything else as "data_hex".
+ */
+static bool is_utf8(const uint8_t *p, uint32_t len)
 {
-	for (uint32_t i = 0; i < len; i++)
-		if (p[i] == 0 || (p[i] < 0x20 && p[i] != '\n' && p[i] != '\r' &&
-				  p[i] != '\t'))
+	uint32_t i = 0, n, k;
+
+	while (i < len) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (p[i] >= 0xC2 && p[i] <= 0xDF)
+			n = 1;
+		else if (p[i] >= 0xE0 && p[i] <= 0xEF)
+			n = 2;
+		else if (p[i] >= 0xF0 && p[i] <= 0xF4)
+			n = 3;
+		else
 			return false;
+		if (len - i <= n)
+			return false;
+		for (k = 1; k <= n; k++)
+			if ((p[i + k] & 0xC0) != 0x80)
+				return false;
+		/* No overlong 3/4-byte forms, surrogates or code points > U+10FFFF. */
+		if ((p[i] == 0xE0 && p[i + 1] < 0xA0) ||
+		    (p[i] == 0xED && p[i + 1] > 0x9F) ||
+		    (p[i] == 0xF0 && p[i + 1] < 0x90) ||
+		    (p[i] == 0xF4 && p[i + 1] > 0x8F))
+			return false;
+		i += n + 1;
+	}
 	return true;
 }
 
@@ -112,7 +142,7 @@ void stdio_deliver(struct execd *ex, uint32_t pid, const char *stream,
 	json_object_object_add(o, "type", json_object_new_string("stdio"));
 	json_object_object_add(o, "pid", json_object_new_int64(pid));
 	json_object_object_add(o, "stream", json_object_new_string(stream));
-	if (is_text(data, len))
+	if (is_utf8(data, len))
 		json_object_object_add(o, "text",
 				       json_object_new_string_len(data, (int)len));
 	else

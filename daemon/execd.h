@@ -77,6 +77,7 @@ struct task {
 	uint32_t exit_status;
 	bool has_exit;
 	uint64_t steps_final;	/* steps retired, kept after the VM is freed */
+	uint32_t brk_code;	/* the BRK that paused it (TS_PAUSED) */
 	struct hsx_vm_task *vm;
 	char app[32];
 	struct svc_task svc;	/* SVC state: call, counters; VM user data */
@@ -207,6 +208,12 @@ struct json_object *proto_reply(const char *status);
 struct json_object *proto_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 struct json_object *task_json(const struct task *t);
+
+/* debug.c: control commands regs and resume */
+struct json_object *cmd_regs(struct execd *ex, struct client *c,
+			     struct json_object *req);
+struct json_object *cmd_resume(struct execd *ex, struct client *c,
+			       struct json_object *req);
 
 /* events.c */
 struct json_object *ev_new(void);

@@ -19,6 +19,8 @@
  *   events                            then stream events
  *   stdio     pid|"default", [stream], mode
  *   mailbox_snapshot                  descriptors[], stats{}
+ *   regs      pid, [addr, len]        registers and memory (debug.c)
+ *   resume    pid                     continue a task paused at BRK
  *   shutdown                          stops every task and exits
  */
 #include <stdarg.h>
@@ -460,6 +462,7 @@ static const struct {
 	{ "send", cmd_send },	{ "listen", cmd_listen },
 	{ "events", cmd_events }, { "stdio", cmd_stdio },
 	{ "mailbox_snapshot", cmd_snapshot },
+	{ "regs", cmd_regs },	{ "resume", cmd_resume },
 	{ "shutdown", cmd_shutdown },
 };
 

@@ -10,7 +10,7 @@
  * nothing until a message arrives for one of them.
  *
  * States (reference 5.1): ready, running, waiting_mbx, sleeping, paused,
- * returned, terminated, killed.  A task whose mailbox SVC is in flight
+ * returned, terminated, killed.  BRK pauses a task until `resume`.  A task whose mailbox SVC is in flight
  * stays "running" and is not runnable until the completion arrives.
  * READY <-> RUNNING flips happen every quantum and emit no event; every
  * other transition emits task_state{prev_state, new_state, reason}.
@@ -323,9 +323,14 @@ static void run_one(struct execd *ex, struct task *t)
 	switch (stop) {
 	case HSX_VM_STOP_BUDGET:
 	case HSX_VM_STOP_YIELD:
-	case HSX_VM_STOP_BRK:
 		if (t->state == TS_RUNNING)
 			t->state = TS_READY;
+		break;
+	case HSX_VM_STOP_BRK:
+		/* The reference's debugger pause: off the run queue until a
+		 * client resumes it (debug.c). */
+		t->brk_code = hsx_vm_brk_code(t->vm);
+		task_set_state(ex, t, TS_PAUSED, "brk");
 		break;
 	case HSX_VM_STOP_BLOCKED:
 		/* The SVC handler set the state; an in-flight call keeps

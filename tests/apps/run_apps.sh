@@ -15,7 +15,7 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 N=0
 
-echo "1..16"
+echo "1..20"
 pass() { N=$((N + 1)); echo "ok $N - $1"; }
 fail() {
 	N=$((N + 1)); echo "not ok $N - $1"
@@ -177,3 +177,64 @@ run_case "a memory fault in the first app exits 70" 70 "$TMP/want" '' \
 want ''
 run_case "a task nothing can wake ends the run with status 3" 3 "$TMP/want" \
 	'' "$A/consumer.hxe"
+
+# Output is bytes: a NUL does not end a line, with or without the [pid]
+# prefixes (issue 18 item 7; UART write and fs write to fd 1).
+mkapp nul1 <<'X'
+    LDI32 R1, msg
+    LDI R2, 4
+    SVC 0x101
+    LDI R0, 0
+    RET
+.data
+msg: .byte 0x41, 0, 0x42, 0x0A
+X
+mkapp nul2 <<'X'
+    LDI R1, 1
+    LDI32 R2, msg
+    LDI R3, 4
+    SVC 0x402
+    LDI R0, 0
+    RET
+.data
+msg: .byte 0x43, 0, 0x44, 0x0A
+X
+want '[1] A\0000B\n[2] C\0000D\n'
+run_case "NUL bytes in output are kept ([pid] lines)" 0 "$TMP/want" '' \
+	"$TMP/nul1.hxe" "$TMP/nul2.hxe"
+
+# BRK stops the run with a message and status 4 unless --continue-on-brk
+# (issue 18 item 9); --dump shows each task's final registers and the
+# memory range asked for (item 8).
+mkapp brk <<'X'
+    LDI R0, 5
+    BRK 3
+    LDI R0, 6
+    LDI32 R1, 0x11223344
+    ST [R1+0], R1
+    RET
+X
+want ''
+run_case "BRK stops the run with status 4" 4 "$TMP/want" '' "$TMP/brk.hxe"
+if grep -q 'BRK 3 at pc 0x4: stopping' "$TMP/err"; then
+	pass "BRK names the code and the pc"
+else
+	fail "BRK names the code and the pc"
+fi
+printf '%s\n' \
+	'[1] '"$TMP"'/brk.hxe: returned, exit status 6' \
+	'  pc 0x00000018  sp 0x0000fffc  psw 0x00 (-)  depth 0  steps 5' \
+	'  r0  0x00000006  r1  0x11223344  r2  0x00000000  r3  0x00000000' \
+	'  r4  0x00000000  r5  0x00000000  r6  0x00000000  r7  0x00000000' \
+	'  r8  0x00000000  r9  0x00000000  r10 0x00000000  r11 0x00000000' \
+	'  r12 0x00000000  r13 0x00000000  r14 0x00000000  r15 0x00000000' \
+	'  mem 0x3344 +6' '  3344  44 33 22 11 00 00' >"$TMP/want"
+"$RUN" --continue-on-brk --dump-mem 0x3344:6 "$TMP/brk.hxe" >/dev/null \
+	2>"$TMP/err"
+st=$?
+if [ $st -eq 6 ] && cmp -s "$TMP/err" "$TMP/want"; then
+	pass "--continue-on-brk runs on; --dump prints registers and memory"
+else
+	fail "--continue-on-brk runs on; --dump prints registers and memory" \
+		"status $st" "$(diff "$TMP/want" "$TMP/err")"
+fi

@@ -173,6 +173,125 @@ TEST_F(meta, sections_come_in_type_order)
 	hsx_hxe_free(img);
 }
 
+/* The whole a.hxe @src assembles to, in @buf; its length or -1. */
+static long image_of(const char *dir, const char *src, uint8_t *buf,
+		     size_t len, char *err, size_t errlen)
+{
+	char path[128];
+	FILE *fp;
+	long n;
+
+	if (assemble(dir, src, err, errlen))
+		return -1;
+	snprintf(path, sizeof(path), "%s/a.hxe", dir);
+	fp = fopen(path, "rb");
+	if (!fp)
+		return -1;
+	n = (long)fread(buf, 1, len, fp);
+	fclose(fp);
+	return n;
+}
+
+/*
+ * hld.py's spellings (field aliases, symbolic flags and auth levels) give
+ * the same image, byte for byte, as the numeric fields (issue 18 item 6).
+ */
+TEST_F(meta, aliases_and_symbolic_values_match_numeric_fields)
+{
+	static const struct {
+		const char *alias, *numeric;
+	} cases[] = {
+		{ ".value {\"group\":1,\"id\":2,\"flags\":\"PERSIST\",\"auth\":\"PUBLIC\","
+		  "\"init\":12.5,\"name\":\"temperature\"}\n",
+		  ".value {\"group_id\":1,\"value_id\":2,\"flags\":2,\"auth_level\":0,"
+		  "\"init\":12.5,\"name\":\"temperature\"}\n" },
+		{ ".cmd {\"group\":1,\"id\":7,\"flags\":\"PIN\",\"auth\":\"USER\","
+		  "\"handler\":\"reset_handler\",\"name\":\"reset\"}\n",
+		  ".cmd {\"group_id\":1,\"cmd_id\":7,\"flags\":1,\"auth_level\":1,"
+		  "\"handler\":\"reset_handler\",\"name\":\"reset\"}\n" },
+		{ ".value {\"groupId\":3,\"valueId\":4,\"unit_name\":\"C\","
+		  "\"authLevel\":\"admin\",\"persist\":9,\"rateMs\":100,"
+		  "\"flags\":\"ro | sticky|PIN|BOOL\"}\n",
+		  ".value {\"group_id\":3,\"value_id\":4,\"unit\":\"C\","
+		  "\"auth_level\":2,\"persist_key\":9,\"flags\":29}\n" },
+		{ ".value {\"group\":3,\"value_id\":5,\"unitName\":\"K\","
+		  "\"flags\":\"READONLY|READ_ONLY\",\"auth\":\"FACTORY\"}\n",
+		  ".value {\"group_id\":3,\"value_id\":5,\"unit\":\"K\","
+		  "\"flags\":1,\"auth_level\":3}\n" },
+		{ ".cmd {\"groupId\":2,\"command_id\":1,\"flags\":\"PIN|ASYNC\","
+		  "\"authLevel\":\"ADMIN\"}\n"
+		  ".cmd {\"group\":2,\"commandId\":2,\"flags\":\"\",\"auth\":\"\"}\n",
+		  ".cmd {\"group_id\":2,\"cmd_id\":1,\"flags\":3,\"auth_level\":2}\n"
+		  ".cmd {\"group_id\":2,\"cmd_id\":2}\n" },
+	};
+	static const char code[] = ".text\nreset_handler:\n RET\n";
+	static uint8_t a[4096], b[4096];
+	char src[1024];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		long na, nb;
+
+		snprintf(src, sizeof(src), "%s%s", cases[i].alias, code);
+		na = image_of(self->dir, src, a, sizeof(a), self->err,
+			      sizeof(self->err));
+		EXPECT_LT(0, na) TH_LOG("case %zu: %s", i, self->err);
+		snprintf(src, sizeof(src), "%s%s", cases[i].numeric, code);
+		nb = image_of(self->dir, src, b, sizeof(b), self->err,
+			      sizeof(self->err));
+		EXPECT_LT(0, nb) TH_LOG("case %zu: %s", i, self->err);
+		EXPECT_EQ(na, nb) TH_LOG("case %zu", i);
+		if (na > 0 && na == nb)
+			EXPECT_EQ(0, memcmp(a, b, (size_t)na)) TH_LOG("case %zu", i);
+	}
+}
+
+/*
+ * The linker sorts .mailbox entries by target, as hld.py does, and fills
+ * in "target" from "name" (issue 18 item 4); the payload is compact JSON
+ * with sorted keys.
+ */
+TEST_F(meta, mailbox_entries_are_sorted_by_target)
+{
+	static const struct {
+		const char *src, *payload;
+	} cases[] = {
+		{ ".mailbox {\"target\":\"svc:log\",\"capacity\":8}\n"
+		  ".mailbox {\"target\":\"app:telemetry\"}\n",
+		  "{\"mailboxes\":[{\"target\":\"app:telemetry\"},"
+		  "{\"capacity\":8,\"target\":\"svc:log\"}],\"version\":1}" },
+		{ ".mailbox [{\"target\":\"shared:b\"},{\"name\":\" app:z \"},"
+		  "{\"target\":\"app:a\",\"mode\":\"RDWR\"}]\n",
+		  "{\"mailboxes\":[{\"mode\":\"RDWR\",\"target\":\"app:a\"},"
+		  "{\"name\":\" app:z \",\"target\":\"app:z\"},"
+		  "{\"target\":\"shared:b\"}],\"version\":1}" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct hsx_hxe_section *sec;
+		struct hsx_hxe_image *img;
+		char src[512];
+
+		snprintf(src, sizeof(src), "%s.text\n RET\n", cases[i].src);
+		ASSERT_EQ(0, assemble(self->dir, src, self->err,
+				      sizeof(self->err))) TH_LOG("%s", self->err);
+		img = load(self->dir);
+		ASSERT_NE(NULL, img);
+		sec = section(img, 3);
+		ASSERT_NE(NULL, sec);
+		EXPECT_EQ(strlen(cases[i].payload), sec->size) TH_LOG("case %zu", i);
+		EXPECT_EQ(0, strncmp(cases[i].payload, (const char *)sec->data,
+				     sec->size))
+			TH_LOG("case %zu: %.*s", i, (int)sec->size, sec->data);
+		hsx_hxe_free(img);
+	}
+	EXPECT_EQ(1, assemble(self->dir, ".mailbox {\"target\":\"app:x\"}\n"
+			      ".mailbox {\"target\":\"app:x \"}\n.text\n RET\n",
+			      self->err, sizeof(self->err)));
+	EXPECT_NE(NULL, strstr(self->err, "target 'app:x' is declared twice"));
+}
+
 TEST_F(meta, errors_name_the_line_and_the_field)
 {
 	static const struct {
@@ -195,6 +314,12 @@ TEST_F(meta, errors_name_the_line_and_the_field)
 		  "a.mvasm:1:1: error: .value expects a JSON object or array" },
 		{ ".value {\"group_id\":1,\"value_id\":1,\"init\":\"x\"}\n"
 		  ".text\n RET\n", ".value: field 'init' must be a number" },
+		{ ".value {\"group\":1,\"id\":1,\"flags\":\"PERSIST|NOPE\"}\n"
+		  ".text\n RET\n", ".value: field 'flags' has unknown flag 'NOPE'" },
+		{ ".cmd {\"group\":1,\"id\":1,\"flags\":\"BOOL\"}\n.text\n RET\n",
+		  ".cmd: field 'flags' has unknown flag 'BOOL'" },
+		{ ".cmd {\"group\":1,\"id\":1,\"auth\":\"ROOT\"}\n.text\n RET\n",
+		  ".cmd: field 'auth_level' has unknown auth level 'ROOT'" },
 	};
 	size_t i;
 

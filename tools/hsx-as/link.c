@@ -5,13 +5,18 @@
  * Units are laid out in command-line order: text after text, data after
  * data.  A symbol resolves to the unit's own label first; otherwise the
  * unit must have declared it .extern/.import and exactly one unit must
- * .export it.  Every resolved value is range-checked against its field:
+ * export it.  As in the reference linker (hld.py), a unit exports what it
+ * names in .export, every .extern/.import symbol it defines itself, and
+ * the symbol its .entry names.  Every resolved value is range-checked
+ * against its field:
  * JMP/JZ/JNZ need an absolute target <= 0xFFF, CALL a word offset that
  * fits 12 signed bits, LDI and memory offsets a signed 12-bit value.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <json-c/json.h>
 
 #include "hxe/hxe.h"
 #include "vm/vm.h"
@@ -44,6 +49,15 @@ static int has_name(const struct as_names *n, const char *name)
 	return 0;
 }
 
+/* Does unit @u export @name (reference rules, see the DOC above)? */
+static int exports(const struct as_unit *u, const char *name)
+{
+	if (!find_label(u, name))
+		return 0;
+	return has_name(&u->exports, name) || has_name(&u->externs, name) ||
+	       (u->entry_sym && !strcmp(u->entry_sym, name));
+}
+
 static void place(const struct as_unit *u, const struct as_label *l,
 		  struct resolved *r)
 {
@@ -74,8 +88,7 @@ static int resolve(struct as_ctx *as, struct as_unit *units, size_t n,
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		if (i == ui || !has_name(&units[i].exports, name) ||
-		    !find_label(&units[i], name))
+		if (i == ui || !exports(&units[i], name))
 			continue;
 		if (found != n) {
 			as_error(as, loc, "symbol '%s' is exported by both %s "
@@ -279,6 +292,24 @@ static int check_exports(struct as_ctx *as, struct as_unit *units, size_t n)
 	return ret;
 }
 
+static int entry_at(struct as_ctx *as, const struct as_unit *u,
+		    uint32_t entry, struct as_output *out)
+{
+	if (entry % 4 || entry >= out->code_len) {
+		as_error(as, &u->entry_loc, "entry 0x%x is not a code address",
+			 entry);
+		return -1;
+	}
+	out->entry = entry;
+	return 0;
+}
+
+/*
+ * The reference linker's order: an exported _start; else the first unit
+ * whose .entry names a symbol; else unit 0's numeric or bare .entry; else
+ * 0.  A numeric or bare .entry in any later unit is ignored: the C
+ * compiler emits a bare one in every unit that lacks main.
+ */
 static int link_entry(struct as_ctx *as, struct as_unit *units, size_t n,
 		      struct as_output *out)
 {
@@ -286,36 +317,109 @@ static int link_entry(struct as_ctx *as, struct as_unit *units, size_t n,
 	size_t i;
 
 	out->entry = 0;
+	for (i = 0; i < n; i++)
+		if (exports(&units[i], "_start")) {
+			place(&units[i], find_label(&units[i], "_start"), &r);
+			return entry_at(as, &units[i], r.abs, out);
+		}
 	for (i = 0; i < n; i++) {
 		struct as_unit *u = &units[i];
 
-		if (!u->has_entry)
+		if (!u->has_entry || !u->entry_sym)
 			continue;
-		if (!u->entry_sym) {
-			out->entry = u->text_base + u->entry;
-		} else if (resolve(as, units, n, i, u->entry_sym, &u->entry_loc,
-				   &r)) {
+		if (resolve(as, units, n, i, u->entry_sym, &u->entry_loc, &r))
 			return -1;
-		} else {
-			out->entry = r.abs;
-		}
-		if (out->entry % 4 || out->entry >= out->code_len) {
-			as_error(as, &u->entry_loc, "entry 0x%x is not a code "
-				 "address", out->entry);
-			return -1;
-		}
-		return 0;
+		return entry_at(as, u, r.abs, out);
 	}
+	if (units[0].has_entry)
+		return entry_at(as, &units[0], units[0].entry, out);
 	return 0;
+}
+
+struct mbx_ent {
+	struct json_object *obj;
+	const char *target;
+	size_t index;
+};
+
+/* By target, then source order: Python's stable sort in hld.py. */
+static int mbx_cmp(const void *a, const void *b)
+{
+	const struct mbx_ent *x = a, *y = b;
+	int c = strcmp(x->target, y->target);
+
+	return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/*
+ * hld.py's normalisation: each entry's "target" is its target (or name)
+ * without surrounding blanks, a target may be declared once, and the
+ * entries are sorted by target.  Returns the JSON array text or NULL.
+ */
+static char *mailbox_entries(struct as_ctx *as, const struct as_loc *loc,
+			     const char *json)
+{
+	struct json_object *arr = json_tokener_parse(json), *out, *t;
+	struct mbx_ent *v = NULL;
+	size_t n = 0, i;
+	char *text = NULL;
+
+	if (arr && json_object_is_type(arr, json_type_array))
+		n = json_object_array_length(arr);
+	v = calloc(n ? n : 1, sizeof(*v));
+	out = json_object_new_array();
+	for (i = 0; v && out && i < n; i++) {
+		struct json_object *o = json_object_array_get_idx(arr, i);
+		const char *s;
+		size_t len;
+
+		if (!json_object_is_type(o, json_type_object) ||
+		    (!json_object_object_get_ex(o, "target", &t) &&
+		     !json_object_object_get_ex(o, "name", &t)) ||
+		    !json_object_is_type(t, json_type_string))
+			break;
+		s = json_object_get_string(t);
+		s += strspn(s, " \t\r\n");
+		for (len = strlen(s); len && strchr(" \t\r\n", s[len - 1]); len--)
+			;
+		if (!len)
+			break;
+		json_object_object_add(o, "target",
+				       json_object_new_string_len(s, (int)len));
+		json_object_object_get_ex(o, "target", &t);
+		v[i] = (struct mbx_ent){ o, json_object_get_string(t), i };
+	}
+	if (!v || !out || i < n) {
+		as_error(as, loc, ".mailbox: every entry needs a \"target\"");
+		goto out;
+	}
+	qsort(v, n, sizeof(*v), mbx_cmp);
+	for (i = 0; i < n; i++) {
+		if (i && !strcmp(v[i - 1].target, v[i].target)) {
+			as_error(as, loc, ".mailbox: target '%s' is declared "
+				 "twice", v[i].target);
+			goto out;
+		}
+		json_object_array_add(out, json_object_get(v[i].obj));
+	}
+	text = strdup(json_object_to_json_string_ext(out,
+				JSON_C_TO_STRING_PLAIN));
+out:
+	free(v);
+	json_object_put(out);
+	json_object_put(arr);
+	return text;
 }
 
 static int link_mailboxes(struct as_ctx *as, struct as_unit *units, size_t n,
 			  struct as_output *out)
 {
+	struct as_loc l = { units[0].path, 0, 0 };
 	struct hsx_hxe_mailbox *mb = NULL;
 	struct hsx_hxe_error err;
 	struct as_buf all = { 0 };
 	size_t i, count = 0;
+	char *sorted;
 	int ret = 0;
 
 	for (i = 0; i < n; i++) {
@@ -329,20 +433,22 @@ static int link_mailboxes(struct as_ctx *as, struct as_unit *units, size_t n,
 	if (!all.len)
 		return 0;
 	as_buf_put(&all, "]", 2);
-	out->mailbox_json = hsx_hxe_mailbox_json((char *)all.data, &err);
+	sorted = mailbox_entries(as, &l, (char *)all.data);
+	free(all.data);
+	if (!sorted)
+		return -1;
+	out->mailbox_json = hsx_hxe_mailbox_json(sorted, &err);
 	if (!out->mailbox_json ||
 	    hsx_hxe_parse_mailboxes((uint8_t *)out->mailbox_json,
 				    strlen(out->mailbox_json), 0, &mb, &count,
 				    &err)) {
-		struct as_loc l = { units[0].path, 0, 0 };
-
 		as_error(as, &l, ".mailbox: %s", err.msg);
 		ret = -1;
 	}
 	/* A failed parse leaves the entries decoded so far for us to free. */
 	out->mailbox_count = ret ? 0 : (uint32_t)count;
 	hsx_hxe_free_mailboxes(mb, count);
-	free(all.data);
+	free(sorted);
 	return ret;
 }
 

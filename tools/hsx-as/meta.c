@@ -21,9 +21,9 @@
  *     handler_offset u32, name_off u16, help_off u16,
  *     reserved u16 << 16 | group_name_off u16
  *
- * Field names and aliases follow hld.py: group/group_id, value/value_id,
- * cmd/cmd_id, auth/auth_level, handler/handler_offset, group_name/
- * groupName.  f16 fields take a number (rounded half to even, overflow to
+ * Field names and aliases follow hld.py (asm.py's normalisation), in
+ * its lookup order: see value_fields and cmd_fields.  flags and auth
+ * take a number or hld.py's names (PERSIST|PIN, USER...).  f16 fields take a number (rounded half to even, overflow to
  * infinity, as Python's struct 'e' does) or the raw bits as init_raw,
  * epsilon_raw, min_raw, max_raw.  A handler may also name a code label.
  * Entries of all input files are merged, sorted by (group, id), and a
@@ -32,39 +32,76 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 
 #include "as.h"
 
-enum field_kind { K_U8, K_U16, K_U32, K_F16, K_STR, K_HANDLER };
+enum field_kind { K_U8, K_U16, K_U32, K_F16, K_STR, K_HANDLER, K_FLAGS, K_AUTH };
+
+/* A symbolic name for a flag bit or an auth level (hsx_value.h, hsx_command.h). */
+struct sym {
+	const char *name;
+	unsigned int value;
+};
+
+static const struct sym value_flags[] = {
+	{ "RO", 0x01 }, { "READONLY", 0x01 }, { "READ_ONLY", 0x01 },
+	{ "PERSIST", 0x02 }, { "STICKY", 0x04 }, { "PIN", 0x08 },
+	{ "BOOL", 0x10 }, { 0 },
+};
+
+static const struct sym cmd_flags[] = {
+	{ "PIN", 0x01 }, { "ASYNC", 0x02 }, { 0 },
+};
+
+static const struct sym auth_levels[] = {
+	{ "PUBLIC", 0 }, { "USER", 1 }, { "ADMIN", 2 }, { "FACTORY", 3 },
+	{ 0 },
+};
+
+#define MAX_KEYS 5
 
 struct field {
-	const char *name, *alias;
+	const char *name;             /* in messages */
+	const char *keys[MAX_KEYS];   /* JSON keys, in hld.py's lookup order */
 	enum field_kind kind;
 	unsigned int off;   /* byte offset in the record */
 	int required;
+	const struct sym *syms;       /* K_FLAGS, K_AUTH */
 };
 
 /* Record layouts; K_STR offsets are the u16 slots of the string offsets. */
 static const struct field value_fields[] = {
-	{ "group_id", "group", K_U8, 0, 1 }, { "value_id", "value", K_U8, 1, 1 },
-	{ "flags", NULL, K_U8, 2, 0 }, { "auth_level", "auth", K_U8, 3, 0 },
-	{ "init", "init_value", K_F16, 4, 0 }, { "name", NULL, K_STR, 6, 0 },
-	{ "unit", NULL, K_STR, 8, 0 }, { "epsilon", NULL, K_F16, 10, 0 },
-	{ "min", NULL, K_F16, 12, 0 }, { "max", NULL, K_F16, 14, 0 },
-	{ "persist_key", NULL, K_U16, 16, 0 },
-	{ "group_name", "groupName", K_STR, 18, 0 },
+	{ "group_id", { "group", "group_id", "groupId" }, K_U8, 0, 1, NULL },
+	{ "value_id", { "id", "value", "value_id", "valueId" }, K_U8, 1, 1, NULL },
+	{ "flags", { "flags" }, K_FLAGS, 2, 0, value_flags },
+	{ "auth_level", { "auth", "auth_level", "authLevel" }, K_AUTH, 3, 0,
+	  auth_levels },
+	{ "init", { "init", "init_value" }, K_F16, 4, 0, NULL },
+	{ "name", { "name" }, K_STR, 6, 0, NULL },
+	{ "unit", { "unit", "unit_name", "unitName" }, K_STR, 8, 0, NULL },
+	{ "epsilon", { "epsilon" }, K_F16, 10, 0, NULL },
+	{ "min", { "min" }, K_F16, 12, 0, NULL },
+	{ "max", { "max" }, K_F16, 14, 0, NULL },
+	{ "persist_key", { "persist_key", "persist" }, K_U16, 16, 0, NULL },
+	{ "group_name", { "group_name", "groupName" }, K_STR, 18, 0, NULL },
 	{ 0 },
 };
 
 static const struct field cmd_fields[] = {
-	{ "group_id", "group", K_U8, 0, 1 }, { "cmd_id", "cmd", K_U8, 1, 1 },
-	{ "flags", NULL, K_U8, 2, 0 }, { "auth_level", "auth", K_U8, 3, 0 },
-	{ "handler_offset", "handler", K_HANDLER, 4, 0 },
-	{ "name", NULL, K_STR, 8, 0 }, { "help", NULL, K_STR, 10, 0 },
-	{ "reserved", NULL, K_U16, 12, 0 },
-	{ "group_name", "groupName", K_STR, 14, 0 },
+	{ "group_id", { "group", "group_id", "groupId" }, K_U8, 0, 1, NULL },
+	{ "cmd_id", { "id", "cmd", "cmd_id", "command_id", "commandId" }, K_U8,
+	  1, 1, NULL },
+	{ "flags", { "flags" }, K_FLAGS, 2, 0, cmd_flags },
+	{ "auth_level", { "auth", "auth_level", "authLevel" }, K_AUTH, 3, 0,
+	  auth_levels },
+	{ "handler_offset", { "handler_offset", "handler" }, K_HANDLER, 4, 0, NULL },
+	{ "name", { "name" }, K_STR, 8, 0, NULL },
+	{ "help", { "help" }, K_STR, 10, 0, NULL },
+	{ "reserved", { "reserved" }, K_U16, 12, 0, NULL },
+	{ "group_name", { "group_name", "groupName" }, K_STR, 14, 0, NULL },
 	{ 0 },
 };
 
@@ -157,14 +194,14 @@ static struct json_object *lookup(struct json_object *o, const struct field *f,
 {
 	struct json_object *v;
 	char key[48];
+	int i;
 
-	snprintf(key, sizeof(key), "%s%s", f->name, suffix);
-	if (json_object_object_get_ex(o, key, &v))
-		return v;
-	if (!f->alias)
-		return NULL;
-	snprintf(key, sizeof(key), "%s%s", f->alias, suffix);
-	return json_object_object_get_ex(o, key, &v) ? v : NULL;
+	for (i = 0; i < MAX_KEYS && f->keys[i]; i++) {
+		snprintf(key, sizeof(key), "%s%s", f->keys[i], suffix);
+		if (json_object_object_get_ex(o, key, &v))
+			return v;
+	}
+	return NULL;
 }
 
 /* An integer: a JSON integer, an integral number or a numeric string. */
@@ -291,11 +328,58 @@ static int field_handler(struct as_ctx *as, struct rec *r, const char *dir,
 	return 0;
 }
 
+static int sym_value(const struct sym *syms, const char *tok, size_t len,
+		     unsigned int *v)
+{
+	for (; syms->name; syms++)
+		if (strlen(syms->name) == len && !strncasecmp(syms->name, tok, len)) {
+			*v = syms->value;
+			return 0;
+		}
+	return -1;
+}
+
+/*
+ * flags: "PERSIST|PIN" (names joined by '|'); auth: one name.  Case and
+ * blanks around names do not matter and "" is 0, as in hld.py.
+ */
+static int field_symbolic(struct as_ctx *as, struct rec *r, const char *dir,
+			  const struct field *f, const char *s)
+{
+	unsigned int mask = 0, v;
+	size_t len;
+
+	while (*s) {
+		s += strspn(s, " \t");
+		len = f->kind == K_FLAGS ? strcspn(s, "|") : strlen(s);
+		while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+			len--;
+		if (len && sym_value(f->syms, s, len, &v)) {
+			char what[96];
+
+			snprintf(what, sizeof(what), "has unknown %s '%.*s'",
+				 f->kind == K_FLAGS ? "flag" : "auth level",
+				 (int)(len > 32 ? 32 : len), s);
+			return bad(as, r, dir, f->name, what);
+		}
+		mask |= len ? v : 0;
+		s += len;
+		s += strspn(s, " \t");
+		if (*s == '|' && f->kind == K_FLAGS)
+			s++;
+		else if (*s)
+			return bad(as, r, dir, f->name, "is not a name or number");
+	}
+	r->b[f->off] = (uint8_t)mask;
+	return 0;
+}
+
 static int one_field(struct as_ctx *as, struct rec *r, const char *dir,
 		     const struct field *f, struct as_unit *units, size_t n)
 {
 	static const int64_t max[] = { [K_U8] = 0xFF, [K_U16] = 0xFFFF,
-				       [K_U32] = 0xFFFFFFFFll };
+				       [K_U32] = 0xFFFFFFFFll, [K_FLAGS] = 0xFF,
+				       [K_AUTH] = 0xFF };
 	struct json_object *v;
 	int64_t i;
 
@@ -309,6 +393,9 @@ static int one_field(struct as_ctx *as, struct rec *r, const char *dir,
 	}
 	if (f->kind == K_HANDLER)
 		return field_handler(as, r, dir, f, units, n, v);
+	if ((f->kind == K_FLAGS || f->kind == K_AUTH) &&
+	    json_object_is_type(v, json_type_string) && get_int(v, &i))
+		return field_symbolic(as, r, dir, f, json_object_get_string(v));
 	if (f->kind == K_STR) {
 		if (!json_object_is_type(v, json_type_string))
 			return bad(as, r, dir, f->name, "must be a string");
@@ -323,8 +410,8 @@ static int one_field(struct as_ctx *as, struct rec *r, const char *dir,
 			 (long long)max[f->kind]);
 		return bad(as, r, dir, f->name, what);
 	}
-	put_be(r->b + f->off, (uint64_t)i, f->kind == K_U8 ? 1 :
-		f->kind == K_U16 ? 2 : 4);
+	put_be(r->b + f->off, (uint64_t)i, f->kind == K_U16 ? 2 :
+	       f->kind == K_U32 ? 4 : 1);
 	return 0;
 }
 

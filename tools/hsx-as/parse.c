@@ -307,9 +307,32 @@ static int mem_operand(struct stmt *s, char *arg, uint32_t here, int *rs,
 	return r < 0 ? -1 : 0;
 }
 
+/* One "MOD=m" or "FN=f" term; -1 if it is neither. */
+static int svc_term(struct stmt *s, char *term, int64_t *mod, int64_t *fn)
+{
+	char *eq = strchr(term, '=');
+	int64_t v;
+
+	if (!eq || parse_int(trim(eq + 1), &v))
+		return -1;
+	*eq = 0;
+	if (!strcasecmp(trim(term), "MOD"))
+		return range(s, term, v, 0, 15, "SVC module") ? -1 :
+		       (*mod = v, 0);
+	if (!strcasecmp(trim(term), "FN"))
+		return range(s, term, v, 0, 255, "SVC function") ? -1 :
+		       (*fn = v, 0);
+	return -1;
+}
+
+/*
+ * "imm12", "MOD=m, FN=f" or, as the reference assembler also takes it,
+ * "MOD=m FN=f" (the compiler emits it without the comma).
+ */
 static int svc_operands(struct stmt *s, int64_t *imm)
 {
-	int64_t mod = 0, fn = 0, v;
+	int64_t mod = 0, fn = 0;
+	char *term, *save;
 	int i;
 
 	if (s->nargs == 1 && !strchr(s->args[0], '=')) {
@@ -318,21 +341,11 @@ static int svc_operands(struct stmt *s, int64_t *imm)
 			goto bad;
 		return 0;
 	}
-	for (i = 0; i < s->nargs; i++) {
-		char *eq = strchr(s->args[i], '=');
-
-		if (!eq || parse_int(trim(eq + 1), &v))
-			goto bad;
-		*eq = 0;
-		if (!strcasecmp(trim(s->args[i]), "MOD") &&
-		    !range(s, s->args[i], v, 0, 15, "SVC module"))
-			mod = v;
-		else if (!strcasecmp(trim(s->args[i]), "FN") &&
-			 !range(s, s->args[i], v, 0, 255, "SVC function"))
-			fn = v;
-		else
-			goto bad;
-	}
+	for (i = 0; i < s->nargs; i++)
+		for (term = strtok_r(s->args[i], " \t", &save); term;
+		     term = strtok_r(NULL, " \t", &save))
+			if (svc_term(s, term, &mod, &fn))
+				goto bad;
 	*imm = mod << 8 | fn;
 	return 0;
 bad:

@@ -170,6 +170,14 @@ static void line_put(struct rt_line *l, const void *p, size_t n)
 	l->len += n;
 }
 
+/* "[pid] " and @n bytes: output is bytes, NULs included (not %.*s). */
+static void line_print(FILE *fp, uint32_t pid, const char *p, size_t n)
+{
+	fprintf(fp, "[%u] ", pid);
+	fwrite(p, 1, n, fp);
+	fputc('\n', fp);
+}
+
 /* Print every complete line (or everything, with @all) as "[pid] line". */
 static void line_emit(struct rt_task *t, int stream, bool all)
 {
@@ -182,13 +190,11 @@ static void line_emit(struct rt_task *t, int stream, bool all)
 	for (i = 0; i < l->len; i++) {
 		if (l->buf[i] != '\n')
 			continue;
-		fprintf(fp, "[%u] %.*s\n", t->pid, (int)(i - start),
-			l->buf + start);
+		line_print(fp, t->pid, l->buf + start, i - start);
 		start = i + 1;
 	}
 	if (all && start < l->len) {
-		fprintf(fp, "[%u] %.*s\n", t->pid, (int)(l->len - start),
-			l->buf + start);
+		line_print(fp, t->pid, l->buf + start, l->len - start);
 		start = l->len;
 	}
 	memmove(l->buf, l->buf + start, l->len - start);

@@ -2,7 +2,8 @@
 /*
  * DOC: hsx-run, run HSX apps in one process
  *
- *   hsx-run [--trace] [--quantum N] [--stdin-to PID] APP.hxe [APP.hxe...]
+ *   hsx-run [--trace] [--quantum N] [--stdin-to PID] [--continue-on-brk]
+ *           [--dump] [--dump-mem ADDR:LEN] APP.hxe [APP.hxe...]
  *
  * Loads each image as a task (PIDs 1, 2, ... in argument order, stacks as
  * the executive lays them out), binds its `.mailbox` declarations, then
@@ -11,9 +12,13 @@
  * nothing is runnable the loop sleeps in poll() until the next deadline or
  * stdin input.  No daemon, no kernel module.
  *
+ * BRK stops the whole run, as the reference's command-line VM halts at
+ * BRK (there is no debugger to hand it to), unless --continue-on-brk.
+ *
  * Exit status: the first app's exit status (R0 & 0xFF at RET from main or
  * TASK_EXIT); 70 if it faulted; 3 if every remaining task waits forever
- * (nothing can wake them); 2 for usage or load errors.
+ * (nothing can wake them); 4 if a task stopped the run at BRK; 2 for
+ * usage or load errors.
  */
 #include <getopt.h>
 #include <poll.h>
@@ -27,6 +32,7 @@
 #define EXIT_FAULT 70
 #define EXIT_DEADLOCK 3
 #define EXIT_USAGE 2
+#define EXIT_BRK 4
 
 static int bind_declared(struct rt_run *run, struct rt_task *t,
 			 const struct hsx_hxe_image *img)
@@ -92,6 +98,7 @@ static void end_task(struct rt_run *run, struct rt_task *t,
 	int s;
 
 	t->state = RT_DONE;
+	t->stop = stop;
 	t->exit_status = hsx_vm_exit_status(t->vm);
 	if (stop == HSX_VM_STOP_FAULT || stop == HSX_VM_STOP_ILLEGAL) {
 		t->faulted = true;
@@ -128,8 +135,17 @@ static void run_slice(struct rt_run *run, struct rt_task *t)
 	case HSX_VM_STOP_BLOCKED: /* the SVC layer set WAIT/SLEEP */
 		break;
 	case HSX_VM_STOP_BRK:
-		rt_trace(run, "pid %u BRK %u at pc 0x%x (no debugger: continue)",
-			 t->pid, hsx_vm_brk_code(t->vm), hsx_vm_pc(t->vm) - 4);
+		if (run->continue_on_brk) {
+			rt_trace(run, "pid %u BRK %u at pc 0x%x (continue)",
+				 t->pid, hsx_vm_brk_code(t->vm),
+				 hsx_vm_pc(t->vm) - 4);
+			break;
+		}
+		fprintf(stderr, "hsx-run: [%u] %s: BRK %u at pc 0x%x: stopping "
+			"(--continue-on-brk runs past it)\n", t->pid, t->path,
+			hsx_vm_brk_code(t->vm), hsx_vm_pc(t->vm) - 4);
+		run->stopped_at_brk = true;
+		end_task(run, t, stop);
 		break;
 	default:
 		end_task(run, t, stop);
@@ -179,9 +195,11 @@ static int run_all(struct rt_run *run)
 	int next;
 
 	while (count(run, RT_DONE) < run->ntasks) {
-		for (i = 0; i < run->ntasks; i++)
+		for (i = 0; i < run->ntasks && !run->stopped_at_brk; i++)
 			if (run->tasks[i].state == RT_READY)
 				run_slice(run, &run->tasks[i]);
+		if (run->stopped_at_brk)
+			return EXIT_BRK;
 		next = fire_timers(run);
 		if (count(run, RT_READY)) {
 			rt_stdin_pump(run, 0);
@@ -211,10 +229,35 @@ static void usage(FILE *fp)
 	      "  -q, --quantum N     instructions per turn (default 1000)\n"
 	      "  -i, --stdin-to PID  feed stdin lines to PID (default 1)\n"
 	      "  -t, --trace         print SVC and mailbox events on stderr\n"
+	      "  -b, --continue-on-brk  run past BRK (default: BRK stops the run)\n"
+	      "  -d, --dump          print each task's final registers on stderr\n"
+	      "  -m, --dump-mem ADDR:LEN  and LEN bytes of its memory from ADDR\n"
 	      "  -h, --help          show this help\n\n"
 	      "Apps get PIDs 1, 2, ... in order.  With several apps each output\n"
-	      "line is prefixed with \"[pid] \".  Exit status: the first app's.\n",
+	      "line is prefixed with \"[pid] \".  Exit status: the first app's;\n"
+	      "70 fault, 3 deadlock, 4 stopped at BRK, 2 usage or load error.\n",
 	      fp);
+}
+
+/* "ADDR:LEN" inside the 64 KiB data memory, LEN 1..65536. */
+static int parse_range(const char *arg, uint32_t *addr, uint32_t *len)
+{
+	unsigned long a, n;
+	char *end;
+
+	a = strtoul(arg, &end, 0);
+	if (end == arg || *end != ':')
+		goto bad;
+	n = strtoul(end + 1, &end, 0);
+	if (*end || a > 0xFFFF || n < 1 || n > 0x10000 - a)
+		goto bad;
+	*addr = (uint32_t)a;
+	*len = (uint32_t)n;
+	return 0;
+bad:
+	fprintf(stderr, "hsx-run: bad memory range '%s' (want ADDR:LEN inside "
+		"0..0xFFFF)\n", arg);
+	return -1;
 }
 
 static int parse_args(struct rt_run *run, int argc, char **argv)
@@ -223,6 +266,9 @@ static int parse_args(struct rt_run *run, int argc, char **argv)
 		{ "quantum", required_argument, NULL, 'q' },
 		{ "stdin-to", required_argument, NULL, 'i' },
 		{ "trace", no_argument, NULL, 't' },
+		{ "continue-on-brk", no_argument, NULL, 'b' },
+		{ "dump", no_argument, NULL, 'd' },
+		{ "dump-mem", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -232,7 +278,7 @@ static int parse_args(struct rt_run *run, int argc, char **argv)
 
 	run->quantum = 1000;
 	run->stdin_pid = 1;
-	while ((c = getopt_long(argc, argv, "q:i:th", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "q:i:tbdm:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'q':
 		case 'i':
@@ -245,6 +291,17 @@ static int parse_args(struct rt_run *run, int argc, char **argv)
 			break;
 		case 't':
 			run->trace = true;
+			break;
+		case 'b':
+			run->continue_on_brk = true;
+			break;
+		case 'd':
+			run->dump = true;
+			break;
+		case 'm':
+			if (parse_range(optarg, &run->dump_addr, &run->dump_len))
+				return -1;
+			run->dump = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -296,9 +353,14 @@ int main(int argc, char **argv)
 	if (open_stdin(&run))
 		goto out;
 	deadlock = run_all(&run);
-	status = run.tasks[0].faulted ? EXIT_FAULT :
+	status = run.stopped_at_brk ? EXIT_BRK :
+		 run.tasks[0].faulted ? EXIT_FAULT :
 		 run.tasks[0].state != RT_DONE ? deadlock :
 		 (int)(run.tasks[0].exit_status & 0xFF);
+	if (run.dump) {
+		fflush(stdout);
+		rt_dump(&run, stderr);
+	}
 out:
 	for (i = 0; run.tasks && i < run.ntasks; i++) {
 		if (run.tasks[i].mt) {

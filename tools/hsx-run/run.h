@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "mbx/mbx.h"
 #include "svc/svc.h"
@@ -43,6 +44,7 @@ struct rt_task {
 	struct rt_line line[2];    /* partial output lines (prefix mode) */
 	uint32_t exit_status;
 	bool faulted;
+	enum hsx_vm_stop stop;     /* why it ended (RT_DONE), for --dump */
 };
 
 struct rt_run {
@@ -53,6 +55,10 @@ struct rt_run {
 	unsigned int quantum;
 	bool trace;
 	bool prefix;               /* "[pid] " before each output line */
+	bool continue_on_brk;      /* BRK: go on instead of stopping the run */
+	bool stopped_at_brk;       /* a task hit BRK: the run ends */
+	bool dump;                 /* --dump: final state of every task */
+	uint32_t dump_addr, dump_len; /* --dump-mem range */
 	struct svc svc;
 	/* stdin: the terminal's lines go to stdin_pid's svc:stdio.in */
 	uint32_t stdin_pid;
@@ -69,6 +75,9 @@ struct rt_run {
 void rt_svc_init(struct rt_run *run);
 void rt_wake(struct rt_run *run, struct rt_task *t);
 void rt_timeout(struct rt_run *run, struct rt_task *t);
+
+/* dump.c */
+void rt_dump(const struct rt_run *run, FILE *fp);
 
 /* host.c */
 int rt_engine_init(struct rt_run *run);

@@ -67,5 +67,7 @@ int hsx_listen_main(int argc, char **argv);
 int hsx_stdio_main(int argc, char **argv);
 int hsx_events_main(int argc, char **argv);
 int hsx_shutdown_main(int argc, char **argv);
+int hsx_regs_main(int argc, char **argv);
+int hsx_resume_main(int argc, char **argv);
 
 #endif /* HSX_TOOL_H */

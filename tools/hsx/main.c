@@ -30,6 +30,8 @@ static const struct hsx_command commands[] = {
 	{ "listen", hsx_listen_main, "stream task stdout/stderr (non-destructive)" },
 	{ "stdio", hsx_stdio_main, "set stdio mailbox modes" },
 	{ "events", hsx_events_main, "stream executive events" },
+	{ "regs", hsx_regs_main, "show a live task's registers and memory" },
+	{ "resume", hsx_resume_main, "continue a task paused at BRK" },
 	{ "shutdown", hsx_shutdown_main, "stop hsx-execd" },
 };
 

@@ -16,6 +16,7 @@
  */
 #include <getopt.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -88,36 +89,39 @@ static struct partial *partial_get(long pid, const char *stream)
 	return p;
 }
 
+/* Output is bytes: NULs and all are written as they came (not %.*s). */
 static void print_line(long pid, const char *stream, const char *s, size_t n,
 		       bool color)
 {
 	if (color)
-		printf("\033[%dm[%ld:%s]\033[0m %.*s\n",
+		printf("\033[%dm[%ld:%s]\033[0m ",
 		       !strcmp(stream, "err") ? 31 : 32 + (int)(pid % 5), pid,
-		       stream, (int)n, s);
+		       stream);
 	else
-		printf("[%ld:%s] %.*s\n", pid, stream, (int)n, s);
+		printf("[%ld:%s] ", pid, stream);
+	fwrite(s, 1, n, stdout);
+	putchar('\n');
 }
 
-/* Append a chunk; print every completed line.  Returns lines printed. */
-static long feed(long pid, const char *stream, const char *text, bool color)
+/* Append @n bytes; print every completed line.  Returns lines printed. */
+static long feed(long pid, const char *stream, const char *data, size_t n,
+		 bool color)
 {
 	struct partial *p = partial_get(pid, stream);
-	size_t n = strlen(text);
 	long lines = 0;
 	char *nl;
 
 	p->buf = realloc(p->buf, p->len + n + 1);
 	if (!p->buf)
 		abort();
-	memcpy(p->buf + p->len, text, n + 1);
+	memcpy(p->buf + p->len, data, n);
 	p->len += n;
 	while ((nl = memchr(p->buf, '\n', p->len))) {
 		size_t line = (size_t)(nl - p->buf);
 
 		print_line(pid, stream, p->buf, line && nl[-1] == '\r' ? line - 1 :
 			   line, color);
-		memmove(p->buf, nl + 1, p->len - line);
+		memmove(p->buf, nl + 1, p->len - line - 1);
 		p->len -= line + 1;
 		lines++;
 	}
@@ -171,10 +175,41 @@ static int stream(const struct task_opts *o, struct json_object *req,
 	return ret;
 }
 
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ?
+	       c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Decode "data_hex" into a malloc'd buffer; its length or -1. */
+static long unhex(const char *hex, char **out)
+{
+	size_t n = strlen(hex) / 2, i;
+	char *b = malloc(n + 1);
+
+	if (!b)
+		return -1;
+	for (i = 0; i < n; i++) {
+		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0) {
+			free(b);
+			return -1;
+		}
+		b[i] = (char)(hi << 4 | lo);
+	}
+	*out = b;
+	return (long)n;
+}
+
+/* A chunk is "text" (JSON-escaped, may hold NULs) or "data_hex". */
 static long listen_line(struct json_object *line, bool json, bool color)
 {
-	const char *text = jstr(line, "text", NULL);
 	long dropped = (long)jint(line, "dropped", 0);
+	long pid = (long)jint(line, "pid", 0), lines, n;
+	const char *stream = jstr(line, "stream", "?");
+	struct json_object *text;
+	char *bytes;
 
 	if (json) {
 		print_json(line);
@@ -183,14 +218,17 @@ static long listen_line(struct json_object *line, bool json, bool color)
 	if (dropped)
 		fprintf(stderr, "hsx: listen: %ld stream lines dropped "
 			"(client too slow)\n", dropped);
-	if (!text) {
-		/* Binary chunk: show it as hex on its own line. */
-		printf("[%lld:%s] <hex %s>\n", (long long)jint(line, "pid", 0),
-		       jstr(line, "stream", "?"), jstr(line, "data_hex", ""));
+	if (json_object_object_get_ex(line, "text", &text))
+		return feed(pid, stream, json_object_get_string(text),
+			    (size_t)json_object_get_string_len(text), color);
+	n = unhex(jstr(line, "data_hex", ""), &bytes);
+	if (n < 0) {
+		hsx_err("listen: bad data_hex from hsx-execd");
 		return 1;
 	}
-	return feed((long)jint(line, "pid", 0), jstr(line, "stream", "?"), text,
-		    color);
+	lines = feed(pid, stream, bytes, (size_t)n, color);
+	free(bytes);
+	return lines;
 }
 
 int hsx_listen_main(int argc, char **argv)
