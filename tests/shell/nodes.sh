@@ -6,7 +6,7 @@
 # still receives every one of them afterwards.
 . "$(dirname "$0")/tap.subr"
 need_module
-plan 10
+plan 11
 
 T=app:nodes$$
 NODE=$(node_of "$T")
@@ -34,9 +34,15 @@ check "cat sees hsx mbox send" wait_for grep -q "from hsx" "$TMP/cat.out"
 check "the queue still holds both messages (tap never consumes)" \
 	test "$(json_field "$T" queue_depth)" -eq 2
 
+# Output is bytes, not C strings (issue 18): a NUL passes through.
+printf 'A\000B\n' >"$NODE"
+check "a NUL byte passes through the node untouched" \
+	wait_for sh -c "od -An -tx1 '$TMP/cat.out' | tr -d ' \n' | grep -q 4100420a"
+
 "$HSX" mbox recv -n 2 "$T" >"$TMP/recv.out" 2>&1
 check "a consumer still receives both, in order" \
 	test "$(cat "$TMP/recv.out")" = "$(printf 'hello\nfrom hsx')"
+"$HSX" mbox recv "$T" >/dev/null 2>&1 # the NUL message
 
 kill "$CAT" 2>/dev/null
 wait "$CAT" 2>/dev/null
