@@ -14,10 +14,19 @@
  * struct hsxmbx_frame + payload; raw: payload only), write() sends one.
  * The file is FMODE_NOWAIT and pollable, so io_uring never parks a READ
  * on a kernel thread: it tries the read with IOCB_NOWAIT, gets EAGAIN,
- * and arms a poll.  ->poll registers the handle as an engine waiter, so
- * the engine hands the next message to it and wakes the poll.  A
+ * and arms a poll.  ->poll has no side effects: it computes readiness
+ * and waits on the descriptor's queue (dnode->wq, woken by the engine's
+ * readable and space hooks) and on the handle's (hwait->wq: hand-offs,
+ * tap copies, close).  Only blocked readers join the engine's FIFO
+ * hand-off list: a blocking read or RECV, and an io_uring READ, whose
+ * failed non-blocking attempt joins it (its async kiocb tells it apart
+ * from a plain non-blocking read).  So a poller never takes a message
+ * that a blocked receiver waits for, every poller (epoll, EPOLLET,
+ * select, io_uring POLL_ADD) sees every message, and armed READs are
+ * served in FIFO order; one whose place was given up (a POLL RECV on the
+ * handle) is woken by the queue's readable wake and retries.  A
  * poll-armed request is cancellable (ring teardown, process exit,
- * IORING_OP_LINK_TIMEOUT); a message parked for a cancelled read stays in
+ * IORING_OP_LINK_TIMEOUT); a message parked for a cancelled READ stays in
  * the handle for the next receive.
  *
  * The file keeps a reference on its task (the handle outlives the control
@@ -93,9 +102,11 @@ long hsxmbx_recv_wait(struct hsxmbx_recv_req *rq)
 
 	memset(&rq->res, 0, sizeof(rq->res));
 	hsxmbx_lock();
-	unsigned int wait = MBX_RECV_WAIT | MBX_RECV_TIMEOUT(rq->timeout);
+	/* A joining attempt waits like a blocked reader, INFINITE in the trace. */
+	u32 shown = rq->join_fifo ? HSX_MBX_TIMEOUT_INFINITE : rq->timeout;
+	unsigned int wait = MBX_RECV_WAIT | MBX_RECV_TIMEOUT(shown);
 
-	st = hsxmbx_recv_try(rq, poll ? 0 : wait, &hw, &seq);
+	st = hsxmbx_recv_try(rq, poll && !rq->join_fifo ? 0 : wait, &hw, &seq);
 	if (st == HSX_MBX_STATUS_NO_DATA && poll && rq->cancel_poll)
 		st = hsxmbx_recv_cancel(rq, false);
 	while (st == HSX_MBX_STATUS_NO_DATA && !poll) {
@@ -296,6 +307,11 @@ static ssize_t hsxmbx_hfile_read_iter(struct kiocb *iocb, struct iov_iter *to)
 		.handle = hf->handle,
 		.timeout = hsxmbx_nonblock(iocb) ? HSX_MBX_TIMEOUT_POLL : HSX_MBX_TIMEOUT_INFINITE,
 		.missed_seen = &hf->missed_seen,
+		/*
+		 * An io_uring READ tries without blocking, then waits on
+		 * ->poll: it is a blocked reader and takes its FIFO place.
+		 */
+		.join_fifo = !is_sync_kiocb(iocb) && (iocb->ki_flags & IOCB_NOWAIT),
 	};
 	long st;
 
@@ -384,7 +400,7 @@ static __poll_t hsxmbx_hfile_poll(struct file *file, poll_table *wait)
 	hsxmbx_lock();
 	h = hsxmbx_hfile_handle(hf);
 	if (h)
-		ready = mbx_handle_ready(hsxmbx_eng, h, !!(file->f_mode & FMODE_READ));
+		ready = mbx_handle_ready(hsxmbx_eng, h);
 	hsxmbx_unlock();
 	if (ready & MBX_READY_IN)
 		mask |= EPOLLIN | EPOLLRDNORM;

@@ -14,9 +14,11 @@ struct hsxmbx_dnode;
  * @ht: the task (referenced by the caller)
  * @handle: its handle
  * @timeout: HSX_MBX_TIMEOUT_POLL, milliseconds or HSX_MBX_TIMEOUT_INFINITE
- * @cancel_poll: a POLL that finds nothing also leaves the wait list and
- *	takes a message parked meanwhile (ioctl RECV); handle files keep the
- *	registration their poll() made
+ * @cancel_poll: a POLL that finds nothing also leaves the FIFO hand-off
+ *	list and takes a message parked meanwhile (ioctl RECV, which the
+ *	executive issues after its READ timed out)
+ * @join_fifo: a POLL that finds nothing joins the FIFO hand-off list: it
+ *	is io_uring's non-blocking attempt at a READ that then waits
  * @missed_seen: a tap file's; set to the tap's missed count on delivery
  * @res: on OK the message, referenced until hsxmbx_recv_done()
  */
@@ -25,6 +27,7 @@ struct hsxmbx_recv_req {
 	u32 handle;
 	u32 timeout;
 	bool cancel_poll;
+	bool join_fifo;
 	u64 *missed_seen;
 	struct mbx_recv_result res;
 };

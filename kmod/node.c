@@ -33,6 +33,7 @@
 #include "engine.h"
 #include "handle.h"
 #include "node.h"
+#include "wait.h"
 
 static DEFINE_XARRAY_ALLOC(hsxmbx_minors);
 static u32 hsxmbx_minor_next;
@@ -151,11 +152,20 @@ void hsxmbx_node_destroyed(void *host, struct mbx_desc *d)
 	WRITE_ONCE(dn->dead, true);
 	dn->desc = NULL;
 	WRITE_ONCE(dn->space_seq, dn->space_seq + 1);
-	wake_up_interruptible_poll(&dn->wq, EPOLLHUP | EPOLLIN | EPOLLOUT);
+	hsxmbx_wake_later(&dn->wq, EPOLLHUP | EPOLLIN | EPOLLOUT, &dn->ref, hsxmbx_dnode_release);
 	if (dn->minor)
 		xa_erase(&hsxmbx_minors, dn->minor);
 	/* The removal inherits the engine's reference. */
 	hsxmbx_node_queue(dn, true);
+}
+
+/* New data on d that no blocked receiver took: wake its pollers. */
+void hsxmbx_node_readable(void *host, struct mbx_desc *d)
+{
+	struct hsxmbx_dnode *dn = mbx_desc_host(d);
+
+	if (dn)
+		hsxmbx_wake_later(&dn->wq, EPOLLIN | EPOLLRDNORM, &dn->ref, hsxmbx_dnode_release);
 }
 
 void hsxmbx_node_space(void *host, struct mbx_desc *d)
@@ -166,7 +176,7 @@ void hsxmbx_node_space(void *host, struct mbx_desc *d)
 		return;
 	/* Sleepers read space_seq without the lock (hsxmbx_wait_done). */
 	WRITE_ONCE(dn->space_seq, dn->space_seq + 1);
-	wake_up_interruptible_poll(&dn->wq, EPOLLOUT | EPOLLWRNORM);
+	hsxmbx_wake_later(&dn->wq, EPOLLOUT | EPOLLWRNORM, &dn->ref, hsxmbx_dnode_release);
 }
 
 static void hsxmbx_node_run(struct hsxmbx_node_op *op)

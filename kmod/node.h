@@ -24,7 +24,8 @@ struct hsxmbx_node_op {
  * @desc: the engine descriptor; valid under the engine lock while !@dead
  * @minor: the node's minor (0: no node, e.g. a name devtmpfs cannot hold)
  * @dev: the registered device, touched only under hsxmbx_node_mutex
- * @wq: FANOUT_BLOCK senders and EPOLLOUT/EPOLLHUP pollers sleep here
+ * @wq: blocked senders and the descriptor's pollers (EPOLLIN, EPOLLOUT,
+ *	EPOLLHUP) sleep here
  * @space_seq: bumped when space is freed or the descriptor dies
  * @dead: the descriptor was destroyed
  * @quota: the per-user quota charge for it, if any
@@ -55,6 +56,7 @@ umode_t hsxmbx_node_mode(struct device *dev);
 
 /* mbx_ops hooks. */
 void hsxmbx_node_space(void *host, struct mbx_desc *d);
+void hsxmbx_node_readable(void *host, struct mbx_desc *d);
 u32 hsxmbx_node_created(void *host, struct mbx_desc *d);
 void hsxmbx_node_destroyed(void *host, struct mbx_desc *d);
 

@@ -178,8 +178,10 @@ void mbx_handle_destroy(struct mbx_engine *eng, struct mbx_handle *h)
 	mbx_free(eng, MBX_OBJ_HANDLE, h, sizeof(*h));
 	if (!d->dead) {
 		mbx_queue_reclaim(eng, d);
-		if (requeued)
+		if (requeued) {
 			mbx_handoff(eng, d);
+			mbx_desc_readable(eng, d);
+		}
 	}
 	mbx_desc_unref(eng, d);
 }

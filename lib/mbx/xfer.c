@@ -168,6 +168,7 @@ static __u32 mbx_do_send(struct mbx_engine *eng, struct mbx_handle *h, struct mb
 	mbx_msg_event(eng, MBX_EV_SEND, h, m, m->flags);
 	mbx_tap_deliver(eng, d, m);
 	mbx_handoff(eng, d);
+	mbx_desc_readable(eng, d);
 	return HSX_MBX_STATUS_OK;
 }
 
@@ -289,6 +290,7 @@ static void mbx_requeue_taken(struct mbx_engine *eng, struct mbx_desc *d, struct
 	eng->received--;
 	mbx_queue_requeue(eng, d, m);
 	mbx_handoff(eng, d);
+	mbx_desc_readable(eng, d);
 }
 
 __u32 mbx_recv_return(struct mbx_engine *eng, struct mbx_task *t, __u32 handle,
@@ -403,7 +405,7 @@ static int mbx_send_ready(const struct mbx_engine *eng, const struct mbx_handle 
 	return d->bytes_used + cost <= d->capacity;
 }
 
-unsigned int mbx_handle_ready(struct mbx_engine *eng, struct mbx_handle *h, int register_wait)
+unsigned int mbx_handle_ready(struct mbx_engine *eng, struct mbx_handle *h)
 {
 	unsigned int mask = 0;
 
@@ -415,8 +417,5 @@ unsigned int mbx_handle_ready(struct mbx_engine *eng, struct mbx_handle *h, int 
 		mask |= MBX_READY_IN;
 	if ((h->access & HSX_MBX_MODE_WRONLY) && mbx_send_ready(eng, h))
 		mask |= MBX_READY_OUT;
-	if (register_wait && !(mask & MBX_READY_IN) && !h->is_tap &&
-	    (h->access & HSX_MBX_MODE_RDONLY))
-		mbx_wait_join(eng, h, HSX_MBX_TIMEOUT_INFINITE);
 	return mask;
 }
