@@ -36,8 +36,22 @@ long hsxmbx_recv_wait(struct hsxmbx_recv_req *rq);
 void hsxmbx_recv_done(struct hsxmbx_recv_req *rq, u32 copied);
 void hsxmbx_recv_fail(struct hsxmbx_recv_req *rq);
 
-struct hsxmbx_dnode *hsxmbx_handle_block_dnode(struct mbx_task *t, u32 handle,
-					       unsigned long *space_seq);
+/**
+ * struct hsxmbx_send_wait - where a refused blocking sender waits
+ * @dn: its descriptor's dnode (referenced; its death ends the wait)
+ * @wq: the queue: the dnode's, or the global byte-cap waiters'
+ * @seqp: the sequence number bumped when room may have appeared
+ * @seq: its value when the send was refused
+ */
+struct hsxmbx_send_wait {
+	struct hsxmbx_dnode *dn;
+	wait_queue_head_t *wq;
+	unsigned long *seqp;
+	unsigned long seq;
+};
+
+bool hsxmbx_send_wait_prepare(struct mbx_task *t, u32 handle, struct hsxmbx_send_wait *w);
+int hsxmbx_send_wait(struct hsxmbx_send_wait *w, const ktime_t *deadline);
 void hsxmbx_peek_out(struct hsxmbx_peek *p, const struct mbx_peek_result *r);
 
 int hsxmbx_handle_fd(struct hsxmbx_ktask *ht, struct hsxmbx_handle_fd *arg, void __user *uarg);

@@ -159,6 +159,21 @@ void hsxmbx_node_destroyed(void *host, struct mbx_desc *d)
 	hsxmbx_node_queue(dn, true);
 }
 
+/*
+ * Senders refused by the global byte cap wait for room anywhere: every
+ * pop of every descriptor bumps bytes_seq and wakes them (only when
+ * somebody sleeps there).  The kref only satisfies hsxmbx_wake_later();
+ * the object is static.
+ */
+static void hsxmbx_bytes_release(struct kref *ref)
+{
+}
+
+struct hsxmbx_bytes_wait hsxmbx_bytes = {
+	.wq = __WAIT_QUEUE_HEAD_INITIALIZER(hsxmbx_bytes.wq),
+	.ref = KREF_INIT(1),
+};
+
 /* New data on d that no blocked receiver took: wake its pollers. */
 void hsxmbx_node_readable(void *host, struct mbx_desc *d)
 {
@@ -177,6 +192,11 @@ void hsxmbx_node_space(void *host, struct mbx_desc *d)
 	/* Sleepers read space_seq without the lock (hsxmbx_wait_done). */
 	WRITE_ONCE(dn->space_seq, dn->space_seq + 1);
 	hsxmbx_wake_later(&dn->wq, EPOLLOUT | EPOLLWRNORM, &dn->ref, hsxmbx_dnode_release);
+	if (wq_has_sleeper(&hsxmbx_bytes.wq)) {
+		WRITE_ONCE(hsxmbx_bytes.seq, hsxmbx_bytes.seq + 1);
+		hsxmbx_wake_later(&hsxmbx_bytes.wq, EPOLLOUT, &hsxmbx_bytes.ref,
+				  hsxmbx_bytes_release);
+	}
 }
 
 static void hsxmbx_node_run(struct hsxmbx_node_op *op)

@@ -44,6 +44,20 @@ struct hsxmbx_dnode {
 	char devname[64];
 };
 
+/**
+ * struct hsxmbx_bytes_wait - senders refused by the global byte cap
+ * @wq: they sleep here
+ * @seq: bumped (under the engine lock) whenever queued bytes are freed
+ * @ref: for hsxmbx_wake_later(); never released
+ */
+struct hsxmbx_bytes_wait {
+	wait_queue_head_t wq;
+	unsigned long seq;
+	struct kref ref;
+};
+
+extern struct hsxmbx_bytes_wait hsxmbx_bytes;
+
 int hsxmbx_node_init(void);
 void hsxmbx_node_exit(void);
 void hsxmbx_node_unlock_and_flush(struct mutex *engine_lock);

@@ -256,6 +256,11 @@ int mbx_handle_is_tap(const struct mbx_handle *h)
 	return h->is_tap;
 }
 
+__u32 mbx_handle_refusal(const struct mbx_handle *h)
+{
+	return h->refusal;
+}
+
 __u32 mbx_handle_access(const struct mbx_handle *h)
 {
 	return h->access;

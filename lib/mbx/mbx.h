@@ -310,6 +310,13 @@ __u32 mbx_msg_len(const struct mbx_msg *m);
  */
 __u32 mbx_send(struct mbx_engine *eng, struct mbx_task *t, __u32 handle, struct mbx_msg *m,
 	       __u32 flags, __u32 channel, __u32 *seq);
+/*
+ * The same, except that on WOULDBLOCK `m` stays the caller's: a sender
+ * that waits for room retries with the same message instead of building
+ * (and copying from user memory) a new one.
+ */
+__u32 mbx_send_keep(struct mbx_engine *eng, struct mbx_task *t, __u32 handle, struct mbx_msg *m,
+		    __u32 flags, __u32 channel, __u32 *seq);
 
 #define MBX_RECV_WAIT (1u << 0) /* no data: join the FIFO wait list */
 /* The RECV timeout (HSX_MBX_TIMEOUT_*), reported in mailbox_wait. */
@@ -373,6 +380,13 @@ __u32 mbx_handle_number(const struct mbx_handle *h);
 struct mbx_task *mbx_handle_task(const struct mbx_handle *h);
 struct mbx_desc *mbx_handle_desc(const struct mbx_handle *h);
 int mbx_handle_is_tap(const struct mbx_handle *h);
+/*
+ * Why the handle's last send was refused with WOULDBLOCK (enum
+ * mbx_reason): MBX_REASON_BYTE_CAP means that room must appear anywhere
+ * (the global byte cap), the others that it must appear in the handle's
+ * descriptor.
+ */
+__u32 mbx_handle_refusal(const struct mbx_handle *h);
 /* Effective access: HSX_MBX_MODE_RDONLY/WRONLY bits. */
 __u32 mbx_handle_access(const struct mbx_handle *h);
 

@@ -153,6 +153,7 @@ struct mbx_handle {
 	__u8 is_tap;
 	__u8 pending_overrun;
 	__u32 out_cost; /* cost of the last send attempted, 0 = none yet */
+	__u32 refusal; /* enum mbx_reason of the last WOULDBLOCK */
 	struct mbx_parked parked;
 	struct mbx_tap_state tap;
 };

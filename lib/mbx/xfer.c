@@ -172,8 +172,8 @@ static __u32 mbx_do_send(struct mbx_engine *eng, struct mbx_handle *h, struct mb
 	return HSX_MBX_STATUS_OK;
 }
 
-__u32 mbx_send(struct mbx_engine *eng, struct mbx_task *t, __u32 handle, struct mbx_msg *m,
-	       __u32 flags, __u32 channel, __u32 *seq)
+static __u32 mbx_send_common(struct mbx_engine *eng, struct mbx_task *t, __u32 handle,
+			     struct mbx_msg *m, __u32 flags, __u32 channel, __u32 *seq, int keep)
 {
 	struct mbx_handle *h = mbx_handle_find(eng, t, handle);
 	__u32 st = mbx_send_check(eng, h, m);
@@ -195,9 +195,22 @@ __u32 mbx_send(struct mbx_engine *eng, struct mbx_task *t, __u32 handle, struct 
 		if (st)
 			mbx_msg_put(eng, m); /* the reference the queue did not take */
 	}
-	mbx_msg_put(eng, m);
+	if (!(keep && st == HSX_MBX_STATUS_WOULDBLOCK))
+		mbx_msg_put(eng, m);
 	mbx_emit_error(eng, t, HSX_MBX_FN_SEND, handle, st);
 	return st;
+}
+
+__u32 mbx_send(struct mbx_engine *eng, struct mbx_task *t, __u32 handle, struct mbx_msg *m,
+	       __u32 flags, __u32 channel, __u32 *seq)
+{
+	return mbx_send_common(eng, t, handle, m, flags, channel, seq, 0);
+}
+
+__u32 mbx_send_keep(struct mbx_engine *eng, struct mbx_task *t, __u32 handle, struct mbx_msg *m,
+		    __u32 flags, __u32 channel, __u32 *seq)
+{
+	return mbx_send_common(eng, t, handle, m, flags, channel, seq, 1);
 }
 
 static void mbx_fill_result(struct mbx_recv_result *res, struct mbx_msg *m, __u32 flags, int woken,
