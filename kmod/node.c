@@ -12,21 +12,27 @@
  * The engine announces descriptors through desc_created/desc_destroyed
  * hooks, which run under the engine lock.  Registering a device is slow
  * (sysfs, uevent, devtmpfs round trip) and must not stall every other
- * mailbox operation, so the hooks only queue the work; hsxmbx_unlock()
- * runs it after dropping the engine lock.  The queue is handed over under
- * hsxmbx_node_mutex, taken before the engine lock is released, so node
- * work runs in exactly the order the engine produced it (a removal never
- * overtakes the creation of the same node).  Lock order: engine lock,
- * then node mutex; nothing under the node mutex takes the engine lock.
+ * mailbox operation, so the hooks only queue it, under the engine lock,
+ * on an ordered workqueue: it runs in exactly the order the engine
+ * produced it (a removal never overtakes the creation of the same node),
+ * in a worker that holds no lock of ours.  The caller whose command
+ * produced node work (BIND, OPEN, UNBIND, TASK_REGISTER, ...) waits for
+ * it after dropping the engine lock, so its node exists (or is gone) when
+ * the command returns, as before; everybody else's traffic goes on
+ * meanwhile.  (Until d77ca24 the work ran in the caller under a node
+ * mutex taken before the engine lock was dropped, so a device_register
+ * batch held up every mailbox.)  Each op carries a ticket; the worker
+ * publishes the last ticket it finished.
  *
  * Names that devtmpfs cannot hold safely (containing '/' or '!', "." or
- * "..", control bytes, space or DEL) get no node; UTF-8 names do get one; the descriptor works normally
- * through the control device.
+ * "..", control bytes, space or DEL) get no node; UTF-8 names do get one;
+ * the descriptor works normally through the control device.
  */
 #include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include "chardev.h"
@@ -37,8 +43,11 @@
 
 static DEFINE_XARRAY_ALLOC(hsxmbx_minors);
 static u32 hsxmbx_minor_next;
-static LIST_HEAD(hsxmbx_node_pending); /* under the engine lock */
-static DEFINE_MUTEX(hsxmbx_node_mutex);
+static struct workqueue_struct *hsxmbx_node_wq;
+static u64 hsxmbx_node_tickets; /* under the engine lock: ops queued */
+static u64 hsxmbx_node_section; /* under the engine lock: this section's last */
+static atomic64_t hsxmbx_node_done = ATOMIC64_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(hsxmbx_node_done_wq);
 
 static void hsxmbx_dnode_release(struct kref *ref)
 {
@@ -98,13 +107,19 @@ static bool hsxmbx_node_name(struct hsxmbx_dnode *dn, struct mbx_desc *d)
 	return true;
 }
 
+static void hsxmbx_node_work(struct work_struct *work);
+
+/* Under the engine lock: node work for dn, in the engine's order. */
 static void hsxmbx_node_queue(struct hsxmbx_dnode *dn, bool remove)
 {
 	struct hsxmbx_node_op *op = &dn->ops[remove];
 
 	op->dn = dn;
 	op->remove = remove;
-	list_add_tail(&op->link, &hsxmbx_node_pending);
+	op->ticket = ++hsxmbx_node_tickets;
+	hsxmbx_node_section = op->ticket;
+	INIT_WORK(&op->work, hsxmbx_node_work);
+	queue_work(hsxmbx_node_wq, &op->work);
 }
 
 /*
@@ -218,24 +233,28 @@ static void hsxmbx_node_run(struct hsxmbx_node_op *op)
 		dn->dev = dev;
 }
 
-/* Release the engine lock; then run the node work queued under it. */
+static void hsxmbx_node_work(struct work_struct *work)
+{
+	struct hsxmbx_node_op *op = container_of(work, struct hsxmbx_node_op, work);
+	u64 ticket = op->ticket; /* a removal may free op with its dnode */
+
+	hsxmbx_node_run(op);
+	atomic64_set(&hsxmbx_node_done, ticket);
+	wake_up_all(&hsxmbx_node_done_wq);
+}
+
+/*
+ * Release the engine lock; then wait for the node work this critical
+ * section queued (nothing if it queued none, as on the message path).
+ */
 void hsxmbx_node_unlock_and_flush(struct mutex *engine_lock)
 {
-	struct hsxmbx_node_op *op, *tmp;
-	LIST_HEAD(work);
+	u64 ticket = hsxmbx_node_section;
 
-	if (list_empty(&hsxmbx_node_pending)) {
-		mutex_unlock(engine_lock);
-		return;
-	}
-	list_splice_init(&hsxmbx_node_pending, &work);
-	mutex_lock(&hsxmbx_node_mutex);
+	hsxmbx_node_section = 0;
 	mutex_unlock(engine_lock);
-	list_for_each_entry_safe(op, tmp, &work, link) {
-		list_del(&op->link);
-		hsxmbx_node_run(op);
-	}
-	mutex_unlock(&hsxmbx_node_mutex);
+	if (ticket)
+		wait_event(hsxmbx_node_done_wq, atomic64_read(&hsxmbx_node_done) >= ticket);
 }
 
 umode_t hsxmbx_node_mode(struct device *dev)
@@ -270,11 +289,13 @@ int hsxmbx_node_open(struct inode *inode, struct file *file)
 int hsxmbx_node_init(void)
 {
 	hsxmbx_minor_next = 1;
-	return 0;
+	hsxmbx_node_wq = alloc_ordered_workqueue("hsxmbx_nodes", 0);
+	return hsxmbx_node_wq ? 0 : -ENOMEM;
 }
 
 void hsxmbx_node_exit(void)
 {
+	destroy_workqueue(hsxmbx_node_wq); /* runs what is still queued */
 	WARN_ON(!xa_empty(&hsxmbx_minors));
 	xa_destroy(&hsxmbx_minors);
 }

@@ -6,16 +6,19 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include "mbx/mbx.h"
 #include "quota.h"
 
 struct hsxmbx_dnode;
 
+/* One device (un)registration, run by the ordered node workqueue. */
 struct hsxmbx_node_op {
-	struct list_head link;
+	struct work_struct work;
 	struct hsxmbx_dnode *dn;
 	bool remove;
+	u64 ticket;
 };
 
 /**
@@ -23,7 +26,7 @@ struct hsxmbx_node_op {
  * @ref: the engine's (until the removal ran), one per handle file/sleeper
  * @desc: the engine descriptor; valid under the engine lock while !@dead
  * @minor: the node's minor (0: no node, e.g. a name devtmpfs cannot hold)
- * @dev: the registered device, touched only under hsxmbx_node_mutex
+ * @dev: the registered device, touched only by the node workqueue
  * @wq: blocked senders and the descriptor's pollers (EPOLLIN, EPOLLOUT,
  *	EPOLLHUP) sleep here
  * @space_seq: bumped when space is freed or the descriptor dies
