@@ -247,7 +247,7 @@ static __u32 op_handle_misc(struct fz *fz, struct mbx_engine *eng,
 		return mbx_tap(eng, t, r[1] % NHANDLES, r[3] & 1);
 	case 2:
 		if (h)
-			mbx_handle_ready(eng, h, r[3] & 1);
+			mbx_handle_ready(eng, h);
 		return HSX_MBX_STATUS_OK;
 	default:
 		if (h)

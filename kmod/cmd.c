@@ -226,27 +226,31 @@ static long hsxmbx_cmd_peek(struct hsxmbx_ctl *ctl, void *arg, void __user *uarg
 }
 
 /*
- * SEND.  With HSXMBX_SEND_BLOCK a sender refused by a full FANOUT_BLOCK
- * descriptor sleeps until the engine reports space (ops.space), the
- * timeout passes (HSX_MBX_STATUS_TIMEOUT) or the descriptor dies.
+ * SEND.  With HSXMBX_SEND_BLOCK a sender refused by a full single-reader
+ * or FANOUT_BLOCK descriptor, or by the global byte cap, sleeps until
+ * room may have appeared (ops.space), the timeout passes
+ * (HSX_MBX_STATUS_TIMEOUT) or the descriptor dies.  It keeps its message
+ * across retries (mbx_send_keep): one allocation, one copy from user
+ * memory.
  */
 static u32 hsxmbx_send_once(struct hsxmbx_ctl *ctl, struct hsxmbx_send *s, struct mbx_msg *m,
-			    struct hsxmbx_dnode **dn, unsigned long *space_seq, long *err)
+			    struct hsxmbx_send_wait *w, bool *wait, long *err)
 {
 	struct hsxmbx_ktask *ht;
-	u32 st;
+	u32 st = HSX_MBX_STATUS_INTERNAL_ERROR;
 
+	*wait = false;
 	hsxmbx_lock();
 	ht = hsxmbx_cmd_task(ctl, s->pid);
-	if (IS_ERR(ht)) {
-		mbx_msg_put(hsxmbx_eng, m);
+	if (IS_ERR(ht))
 		*err = PTR_ERR(ht);
-		hsxmbx_unlock();
-		return HSX_MBX_STATUS_INTERNAL_ERROR;
-	}
-	st = mbx_send(hsxmbx_eng, ht->t, s->handle, m, s->msg_flags, s->channel, &s->seq);
-	if (st == HSX_MBX_STATUS_WOULDBLOCK && dn)
-		*dn = hsxmbx_handle_block_dnode(ht->t, s->handle, space_seq);
+	else
+		st = mbx_send_keep(hsxmbx_eng, ht->t, s->handle, m, s->msg_flags, s->channel,
+				   &s->seq);
+	if (st == HSX_MBX_STATUS_WOULDBLOCK && w)
+		*wait = hsxmbx_send_wait_prepare(ht->t, s->handle, w);
+	if (IS_ERR(ht) || (st == HSX_MBX_STATUS_WOULDBLOCK && !*wait))
+		mbx_msg_put(hsxmbx_eng, m);
 	hsxmbx_unlock();
 	return st;
 }
@@ -256,11 +260,12 @@ static long hsxmbx_cmd_send(struct hsxmbx_ctl *ctl, void *arg, void __user *uarg
 	struct hsxmbx_send *s = arg;
 	bool block = (s->flags & HSXMBX_SEND_BLOCK) && s->timeout != HSX_MBX_TIMEOUT_POLL &&
 		     !(how & HSXMBX_HOW_NONBLOCK);
+	bool forever = s->timeout == HSX_MBX_TIMEOUT_INFINITE;
 	ktime_t deadline = hsxmbx_deadline(s->timeout);
-	struct hsxmbx_dnode *dn = NULL;
-	unsigned long space_seq = 0;
+	struct hsxmbx_send_wait w;
 	struct mbx_msg *m;
 	long err = 0;
+	bool wait;
 	u32 st;
 	int ret;
 
@@ -271,28 +276,26 @@ static long hsxmbx_cmd_send(struct hsxmbx_ctl *ctl, void *arg, void __user *uarg
 	s->seq = 0;
 	if (s->payload_len > hsxmbx_max_msg_bytes())
 		return HSX_MBX_STATUS_MSG_TOO_LARGE;
+	m = hsxmbx_msg_alloc(s->payload_len);
+	if (!m)
+		return -ENOMEM;
+	if (copy_from_user(mbx_msg_payload(m), u64_to_user_ptr(s->payload_ptr), s->payload_len)) {
+		hsxmbx_msg_put(m);
+		return -EFAULT;
+	}
 	for (;;) {
-		m = hsxmbx_msg_alloc(s->payload_len);
-		if (!m)
-			return -ENOMEM;
-		if (copy_from_user(mbx_msg_payload(m), u64_to_user_ptr(s->payload_ptr),
-				   s->payload_len)) {
-			hsxmbx_msg_put(m);
-			return -EFAULT;
-		}
-		st = hsxmbx_send_once(ctl, s, m, block ? &dn : NULL, &space_seq, &err);
+		st = hsxmbx_send_once(ctl, s, m, block ? &w : NULL, &wait, &err);
 		if (err)
 			return err;
-		if (st != HSX_MBX_STATUS_WOULDBLOCK || !dn)
+		if (!wait)
 			break;
-		ret = hsxmbx_wait_event(&dn->wq, &dn->space_seq, space_seq, &dn->dead,
-					s->timeout == HSX_MBX_TIMEOUT_INFINITE ? NULL : &deadline);
-		hsxmbx_dnode_put(dn);
-		dn = NULL;
-		if (ret == -ETIME)
-			return HSX_MBX_STATUS_TIMEOUT;
-		if (ret)
-			return s->timeout == HSX_MBX_TIMEOUT_INFINITE ? -ERESTARTSYS : -EINTR;
+		ret = hsxmbx_send_wait(&w, forever ? NULL : &deadline);
+		if (ret) {
+			hsxmbx_msg_put(m);
+			if (ret == -ETIME)
+				return HSX_MBX_STATUS_TIMEOUT;
+			return forever ? -ERESTARTSYS : -EINTR;
+		}
 	}
 	if (st == HSX_MBX_STATUS_OK)
 		s->sent = s->payload_len;

@@ -78,9 +78,14 @@ void hsxmbx_lock(void)
 	mutex_lock(&hsxmbx_mutex);
 }
 
+/* Drop the lock, then run the node work and the wake-ups queued under it. */
 void hsxmbx_unlock(void)
 {
+	struct hsxmbx_wake batch[HSXMBX_WAKE_BATCH];
+	unsigned int n = hsxmbx_wake_take(batch);
+
 	hsxmbx_node_unlock_and_flush(&hsxmbx_mutex);
+	hsxmbx_wake_run(batch, n);
 }
 
 void hsxmbx_assert_locked(void)
@@ -173,6 +178,7 @@ static const struct mbx_ops hsxmbx_ops = {
 	.wake = hsxmbx_wait_wake,
 	.tap_ready = hsxmbx_wait_wake,
 	.space = hsxmbx_node_space,
+	.readable = hsxmbx_node_readable,
 	.desc_created = hsxmbx_node_created,
 	.desc_destroyed = hsxmbx_node_destroyed,
 	.handle_closed = hsxmbx_wait_closed,

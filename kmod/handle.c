@@ -14,10 +14,19 @@
  * struct hsxmbx_frame + payload; raw: payload only), write() sends one.
  * The file is FMODE_NOWAIT and pollable, so io_uring never parks a READ
  * on a kernel thread: it tries the read with IOCB_NOWAIT, gets EAGAIN,
- * and arms a poll.  ->poll registers the handle as an engine waiter, so
- * the engine hands the next message to it and wakes the poll.  A
+ * and arms a poll.  ->poll has no side effects: it computes readiness
+ * and waits on the descriptor's queue (dnode->wq, woken by the engine's
+ * readable and space hooks) and on the handle's (hwait->wq: hand-offs,
+ * tap copies, close).  Only blocked readers join the engine's FIFO
+ * hand-off list: a blocking read or RECV, and an io_uring READ, whose
+ * failed non-blocking attempt joins it (its async kiocb tells it apart
+ * from a plain non-blocking read).  So a poller never takes a message
+ * that a blocked receiver waits for, every poller (epoll, EPOLLET,
+ * select, io_uring POLL_ADD) sees every message, and armed READs are
+ * served in FIFO order; one whose place was given up (a POLL RECV on the
+ * handle) is woken by the queue's readable wake and retries.  A
  * poll-armed request is cancellable (ring teardown, process exit,
- * IORING_OP_LINK_TIMEOUT); a message parked for a cancelled read stays in
+ * IORING_OP_LINK_TIMEOUT); a message parked for a cancelled READ stays in
  * the handle for the next receive.
  *
  * The file keeps a reference on its task (the handle outlives the control
@@ -93,9 +102,11 @@ long hsxmbx_recv_wait(struct hsxmbx_recv_req *rq)
 
 	memset(&rq->res, 0, sizeof(rq->res));
 	hsxmbx_lock();
-	unsigned int wait = MBX_RECV_WAIT | MBX_RECV_TIMEOUT(rq->timeout);
+	/* A joining attempt waits like a blocked reader, INFINITE in the trace. */
+	u32 shown = rq->join_fifo ? HSX_MBX_TIMEOUT_INFINITE : rq->timeout;
+	unsigned int wait = MBX_RECV_WAIT | MBX_RECV_TIMEOUT(shown);
 
-	st = hsxmbx_recv_try(rq, poll ? 0 : wait, &hw, &seq);
+	st = hsxmbx_recv_try(rq, poll && !rq->join_fifo ? 0 : wait, &hw, &seq);
 	if (st == HSX_MBX_STATUS_NO_DATA && poll && rq->cancel_poll)
 		st = hsxmbx_recv_cancel(rq, false);
 	while (st == HSX_MBX_STATUS_NO_DATA && !poll) {
@@ -167,26 +178,45 @@ void hsxmbx_recv_fail(struct hsxmbx_recv_req *rq)
 }
 
 /*
- * Under the lock: the dnode a refused blocking sender may wait on.  Full
- * single-reader and FANOUT_BLOCK descriptors refuse a send until space
- * is freed; FANOUT and FANOUT_DROP make room themselves.
+ * Under the lock, after a WOULDBLOCK: where the refused sender waits for
+ * room.  Full single-reader and FANOUT_BLOCK descriptors wait on their
+ * dnode; a send refused by the global byte cap waits for bytes freed
+ * anywhere.  FANOUT and FANOUT_DROP make room themselves.  False: do not
+ * wait.
  */
-struct hsxmbx_dnode *hsxmbx_handle_block_dnode(struct mbx_task *t, u32 handle,
-					       unsigned long *space_seq)
+bool hsxmbx_send_wait_prepare(struct mbx_task *t, u32 handle, struct hsxmbx_send_wait *w)
 {
 	const u32 dropping = HSX_MBX_MODE_FANOUT | HSX_MBX_MODE_FANOUT_DROP;
-	struct mbx_peek_result pr;
-	struct hsxmbx_dnode *dn;
-	struct mbx_handle *h;
+	struct mbx_handle *h = mbx_handle_lookup(hsxmbx_eng, t, handle);
+	u32 mode;
 
-	if (mbx_peek(hsxmbx_eng, t, handle, &pr) != HSX_MBX_STATUS_OK ||
-	    ((pr.mode & dropping) && !(pr.mode & HSX_MBX_MODE_FANOUT_BLOCK)))
-		return NULL;
-	h = mbx_handle_lookup(hsxmbx_eng, t, handle);
-	dn = h ? hsxmbx_dnode_get(mbx_handle_desc(h)) : NULL;
-	if (dn)
-		*space_seq = dn->space_seq;
-	return dn;
+	w->dn = h ? hsxmbx_dnode_get(mbx_handle_desc(h)) : NULL;
+	if (!w->dn)
+		return false;
+	mode = mbx_desc_mode(mbx_handle_desc(h));
+	if (mbx_handle_refusal(h) == MBX_REASON_BYTE_CAP) {
+		w->wq = &hsxmbx_bytes.wq;
+		w->seqp = &hsxmbx_bytes.seq;
+	} else if (!(mode & dropping) || (mode & HSX_MBX_MODE_FANOUT_BLOCK)) {
+		w->wq = &w->dn->wq;
+		w->seqp = &w->dn->space_seq;
+	} else {
+		hsxmbx_dnode_put(w->dn);
+		w->dn = NULL;
+		return false;
+	}
+	w->seq = *w->seqp;
+	return true;
+}
+
+/* Unlocked: sleep until room may have appeared; drops w->dn. */
+int hsxmbx_send_wait(struct hsxmbx_send_wait *w, const ktime_t *deadline)
+{
+	int ret = hsxmbx_wait_event(w->wq, w->seqp, w->seq, &w->dn->dead, deadline);
+
+	hsxmbx_dnode_put(w->dn);
+	w->dn = NULL;
+	return ret;
 }
 
 void hsxmbx_peek_out(struct hsxmbx_peek *p, const struct mbx_peek_result *r)
@@ -296,6 +326,11 @@ static ssize_t hsxmbx_hfile_read_iter(struct kiocb *iocb, struct iov_iter *to)
 		.handle = hf->handle,
 		.timeout = hsxmbx_nonblock(iocb) ? HSX_MBX_TIMEOUT_POLL : HSX_MBX_TIMEOUT_INFINITE,
 		.missed_seen = &hf->missed_seen,
+		/*
+		 * An io_uring READ tries without blocking, then waits on
+		 * ->poll: it is a blocked reader and takes its FIFO place.
+		 */
+		.join_fifo = !is_sync_kiocb(iocb) && (iocb->ki_flags & IOCB_NOWAIT),
 	};
 	long st;
 
@@ -315,59 +350,58 @@ static ssize_t hsxmbx_hfile_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	}
 }
 
-/* One send; on a refused FANOUT_BLOCK send, *dn is where to wait. */
-static u32 hsxmbx_hfile_send(struct hsxmbx_hfile *hf, struct mbx_msg *m, struct hsxmbx_dnode **dn,
-			     unsigned long *space_seq)
+/* One send; on a refused blocking send, *w says where to wait. */
+static u32 hsxmbx_hfile_send(struct hsxmbx_hfile *hf, struct mbx_msg *m, struct hsxmbx_send_wait *w,
+			     bool *wait)
 {
 	struct mbx_task *t;
 	u32 seq, st;
 
+	*wait = false;
 	hsxmbx_lock();
 	t = hf->ht->t;
-	if (t) {
-		st = mbx_send(hsxmbx_eng, t, hf->handle, m, 0, 0, &seq);
-	} else {
+	st = t ? mbx_send_keep(hsxmbx_eng, t, hf->handle, m, 0, 0, &seq) :
+		 HSX_MBX_STATUS_INVALID_HANDLE;
+	if (st == HSX_MBX_STATUS_WOULDBLOCK && w)
+		*wait = hsxmbx_send_wait_prepare(t, hf->handle, w);
+	if (!t || (st == HSX_MBX_STATUS_WOULDBLOCK && !*wait))
 		mbx_msg_put(hsxmbx_eng, m);
-		st = HSX_MBX_STATUS_INVALID_HANDLE;
-	}
-	if (st == HSX_MBX_STATUS_WOULDBLOCK && dn && t)
-		*dn = hsxmbx_handle_block_dnode(t, hf->handle, space_seq);
 	hsxmbx_unlock();
 	return st;
 }
 
+/*
+ * One message per write.  A blocked writer keeps its message across
+ * retries: it is allocated and copied from user memory once.
+ */
 static ssize_t hsxmbx_hfile_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct hsxmbx_hfile *hf = iocb->ki_filp->private_data;
 	size_t len = iov_iter_count(from);
-	bool nonblock = hsxmbx_nonblock(iocb);
-	struct hsxmbx_dnode *dn;
-	unsigned long space_seq;
+	struct hsxmbx_send_wait w;
 	struct mbx_msg *m;
-	int ret;
+	bool wait;
 	u32 st;
 
 	if (len > hsxmbx_max_msg_bytes())
 		return -EMSGSIZE;
+	m = hsxmbx_msg_alloc(len);
+	if (!m)
+		return -ENOMEM;
+	if (!copy_from_iter_full(mbx_msg_payload(m), len, from)) {
+		hsxmbx_msg_put(m);
+		return -EFAULT;
+	}
 	for (;;) {
-		m = hsxmbx_msg_alloc(len);
-		if (!m)
-			return -ENOMEM;
-		if (!copy_from_iter_full(mbx_msg_payload(m), len, from)) {
-			hsxmbx_msg_put(m);
-			return -EFAULT;
-		}
-		dn = NULL;
-		st = hsxmbx_hfile_send(hf, m, nonblock ? NULL : &dn, &space_seq);
+		st = hsxmbx_hfile_send(hf, m, hsxmbx_nonblock(iocb) ? NULL : &w, &wait);
 		if (st == HSX_MBX_STATUS_OK)
 			return len;
-		if (!dn)
+		if (!wait)
 			return hsxmbx_status_errno(st);
-		ret = hsxmbx_wait_event(&dn->wq, &dn->space_seq, space_seq, &dn->dead, NULL);
-		hsxmbx_dnode_put(dn);
-		if (ret)
+		if (hsxmbx_send_wait(&w, NULL)) {
+			hsxmbx_msg_put(m);
 			return -ERESTARTSYS;
-		iov_iter_revert(from, len);
+		}
 	}
 }
 
@@ -384,7 +418,7 @@ static __poll_t hsxmbx_hfile_poll(struct file *file, poll_table *wait)
 	hsxmbx_lock();
 	h = hsxmbx_hfile_handle(hf);
 	if (h)
-		ready = mbx_handle_ready(hsxmbx_eng, h, !!(file->f_mode & FMODE_READ));
+		ready = mbx_handle_ready(hsxmbx_eng, h);
 	hsxmbx_unlock();
 	if (ready & MBX_READY_IN)
 		mask |= EPOLLIN | EPOLLRDNORM;

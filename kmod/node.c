@@ -12,32 +12,42 @@
  * The engine announces descriptors through desc_created/desc_destroyed
  * hooks, which run under the engine lock.  Registering a device is slow
  * (sysfs, uevent, devtmpfs round trip) and must not stall every other
- * mailbox operation, so the hooks only queue the work; hsxmbx_unlock()
- * runs it after dropping the engine lock.  The queue is handed over under
- * hsxmbx_node_mutex, taken before the engine lock is released, so node
- * work runs in exactly the order the engine produced it (a removal never
- * overtakes the creation of the same node).  Lock order: engine lock,
- * then node mutex; nothing under the node mutex takes the engine lock.
+ * mailbox operation, so the hooks only queue it, under the engine lock,
+ * on an ordered workqueue: it runs in exactly the order the engine
+ * produced it (a removal never overtakes the creation of the same node),
+ * in a worker that holds no lock of ours.  The caller whose command
+ * produced node work (BIND, OPEN, UNBIND, TASK_REGISTER, ...) waits for
+ * it after dropping the engine lock, so its node exists (or is gone) when
+ * the command returns, as before; everybody else's traffic goes on
+ * meanwhile.  (Until d77ca24 the work ran in the caller under a node
+ * mutex taken before the engine lock was dropped, so a device_register
+ * batch held up every mailbox.)  Each op carries a ticket; the worker
+ * publishes the last ticket it finished.
  *
  * Names that devtmpfs cannot hold safely (containing '/' or '!', "." or
- * "..", control bytes, space or DEL) get no node; UTF-8 names do get one; the descriptor works normally
- * through the control device.
+ * "..", control bytes, space or DEL) get no node; UTF-8 names do get one;
+ * the descriptor works normally through the control device.
  */
 #include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include "chardev.h"
 #include "engine.h"
 #include "handle.h"
 #include "node.h"
+#include "wait.h"
 
 static DEFINE_XARRAY_ALLOC(hsxmbx_minors);
 static u32 hsxmbx_minor_next;
-static LIST_HEAD(hsxmbx_node_pending); /* under the engine lock */
-static DEFINE_MUTEX(hsxmbx_node_mutex);
+static struct workqueue_struct *hsxmbx_node_wq;
+static u64 hsxmbx_node_tickets; /* under the engine lock: ops queued */
+static u64 hsxmbx_node_section; /* under the engine lock: this section's last */
+static atomic64_t hsxmbx_node_done = ATOMIC64_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(hsxmbx_node_done_wq);
 
 static void hsxmbx_dnode_release(struct kref *ref)
 {
@@ -97,13 +107,19 @@ static bool hsxmbx_node_name(struct hsxmbx_dnode *dn, struct mbx_desc *d)
 	return true;
 }
 
+static void hsxmbx_node_work(struct work_struct *work);
+
+/* Under the engine lock: node work for dn, in the engine's order. */
 static void hsxmbx_node_queue(struct hsxmbx_dnode *dn, bool remove)
 {
 	struct hsxmbx_node_op *op = &dn->ops[remove];
 
 	op->dn = dn;
 	op->remove = remove;
-	list_add_tail(&op->link, &hsxmbx_node_pending);
+	op->ticket = ++hsxmbx_node_tickets;
+	hsxmbx_node_section = op->ticket;
+	INIT_WORK(&op->work, hsxmbx_node_work);
+	queue_work(hsxmbx_node_wq, &op->work);
 }
 
 /*
@@ -151,11 +167,35 @@ void hsxmbx_node_destroyed(void *host, struct mbx_desc *d)
 	WRITE_ONCE(dn->dead, true);
 	dn->desc = NULL;
 	WRITE_ONCE(dn->space_seq, dn->space_seq + 1);
-	wake_up_interruptible_poll(&dn->wq, EPOLLHUP | EPOLLIN | EPOLLOUT);
+	hsxmbx_wake_later(&dn->wq, EPOLLHUP | EPOLLIN | EPOLLOUT, &dn->ref, hsxmbx_dnode_release);
 	if (dn->minor)
 		xa_erase(&hsxmbx_minors, dn->minor);
 	/* The removal inherits the engine's reference. */
 	hsxmbx_node_queue(dn, true);
+}
+
+/*
+ * Senders refused by the global byte cap wait for room anywhere: every
+ * pop of every descriptor bumps bytes_seq and wakes them (only when
+ * somebody sleeps there).  The kref only satisfies hsxmbx_wake_later();
+ * the object is static.
+ */
+static void hsxmbx_bytes_release(struct kref *ref)
+{
+}
+
+struct hsxmbx_bytes_wait hsxmbx_bytes = {
+	.wq = __WAIT_QUEUE_HEAD_INITIALIZER(hsxmbx_bytes.wq),
+	.ref = KREF_INIT(1),
+};
+
+/* New data on d that no blocked receiver took: wake its pollers. */
+void hsxmbx_node_readable(void *host, struct mbx_desc *d)
+{
+	struct hsxmbx_dnode *dn = mbx_desc_host(d);
+
+	if (dn)
+		hsxmbx_wake_later(&dn->wq, EPOLLIN | EPOLLRDNORM, &dn->ref, hsxmbx_dnode_release);
 }
 
 void hsxmbx_node_space(void *host, struct mbx_desc *d)
@@ -166,7 +206,12 @@ void hsxmbx_node_space(void *host, struct mbx_desc *d)
 		return;
 	/* Sleepers read space_seq without the lock (hsxmbx_wait_done). */
 	WRITE_ONCE(dn->space_seq, dn->space_seq + 1);
-	wake_up_interruptible_poll(&dn->wq, EPOLLOUT | EPOLLWRNORM);
+	hsxmbx_wake_later(&dn->wq, EPOLLOUT | EPOLLWRNORM, &dn->ref, hsxmbx_dnode_release);
+	if (wq_has_sleeper(&hsxmbx_bytes.wq)) {
+		WRITE_ONCE(hsxmbx_bytes.seq, hsxmbx_bytes.seq + 1);
+		hsxmbx_wake_later(&hsxmbx_bytes.wq, EPOLLOUT, &hsxmbx_bytes.ref,
+				  hsxmbx_bytes_release);
+	}
 }
 
 static void hsxmbx_node_run(struct hsxmbx_node_op *op)
@@ -188,24 +233,28 @@ static void hsxmbx_node_run(struct hsxmbx_node_op *op)
 		dn->dev = dev;
 }
 
-/* Release the engine lock; then run the node work queued under it. */
+static void hsxmbx_node_work(struct work_struct *work)
+{
+	struct hsxmbx_node_op *op = container_of(work, struct hsxmbx_node_op, work);
+	u64 ticket = op->ticket; /* a removal may free op with its dnode */
+
+	hsxmbx_node_run(op);
+	atomic64_set(&hsxmbx_node_done, ticket);
+	wake_up_all(&hsxmbx_node_done_wq);
+}
+
+/*
+ * Release the engine lock; then wait for the node work this critical
+ * section queued (nothing if it queued none, as on the message path).
+ */
 void hsxmbx_node_unlock_and_flush(struct mutex *engine_lock)
 {
-	struct hsxmbx_node_op *op, *tmp;
-	LIST_HEAD(work);
+	u64 ticket = hsxmbx_node_section;
 
-	if (list_empty(&hsxmbx_node_pending)) {
-		mutex_unlock(engine_lock);
-		return;
-	}
-	list_splice_init(&hsxmbx_node_pending, &work);
-	mutex_lock(&hsxmbx_node_mutex);
+	hsxmbx_node_section = 0;
 	mutex_unlock(engine_lock);
-	list_for_each_entry_safe(op, tmp, &work, link) {
-		list_del(&op->link);
-		hsxmbx_node_run(op);
-	}
-	mutex_unlock(&hsxmbx_node_mutex);
+	if (ticket)
+		wait_event(hsxmbx_node_done_wq, atomic64_read(&hsxmbx_node_done) >= ticket);
 }
 
 umode_t hsxmbx_node_mode(struct device *dev)
@@ -240,11 +289,13 @@ int hsxmbx_node_open(struct inode *inode, struct file *file)
 int hsxmbx_node_init(void)
 {
 	hsxmbx_minor_next = 1;
-	return 0;
+	hsxmbx_node_wq = alloc_ordered_workqueue("hsxmbx_nodes", 0);
+	return hsxmbx_node_wq ? 0 : -ENOMEM;
 }
 
 void hsxmbx_node_exit(void)
 {
+	destroy_workqueue(hsxmbx_node_wq); /* runs what is still queued */
 	WARN_ON(!xa_empty(&hsxmbx_minors));
 	xa_destroy(&hsxmbx_minors);
 }

@@ -6,16 +6,19 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include "mbx/mbx.h"
 #include "quota.h"
 
 struct hsxmbx_dnode;
 
+/* One device (un)registration, run by the ordered node workqueue. */
 struct hsxmbx_node_op {
-	struct list_head link;
+	struct work_struct work;
 	struct hsxmbx_dnode *dn;
 	bool remove;
+	u64 ticket;
 };
 
 /**
@@ -23,8 +26,9 @@ struct hsxmbx_node_op {
  * @ref: the engine's (until the removal ran), one per handle file/sleeper
  * @desc: the engine descriptor; valid under the engine lock while !@dead
  * @minor: the node's minor (0: no node, e.g. a name devtmpfs cannot hold)
- * @dev: the registered device, touched only under hsxmbx_node_mutex
- * @wq: FANOUT_BLOCK senders and EPOLLOUT/EPOLLHUP pollers sleep here
+ * @dev: the registered device, touched only by the node workqueue
+ * @wq: blocked senders and the descriptor's pollers (EPOLLIN, EPOLLOUT,
+ *	EPOLLHUP) sleep here
  * @space_seq: bumped when space is freed or the descriptor dies
  * @dead: the descriptor was destroyed
  * @quota: the per-user quota charge for it, if any
@@ -43,6 +47,20 @@ struct hsxmbx_dnode {
 	char devname[64];
 };
 
+/**
+ * struct hsxmbx_bytes_wait - senders refused by the global byte cap
+ * @wq: they sleep here
+ * @seq: bumped (under the engine lock) whenever queued bytes are freed
+ * @ref: for hsxmbx_wake_later(); never released
+ */
+struct hsxmbx_bytes_wait {
+	wait_queue_head_t wq;
+	unsigned long seq;
+	struct kref ref;
+};
+
+extern struct hsxmbx_bytes_wait hsxmbx_bytes;
+
 int hsxmbx_node_init(void);
 void hsxmbx_node_exit(void);
 void hsxmbx_node_unlock_and_flush(struct mutex *engine_lock);
@@ -55,6 +73,7 @@ umode_t hsxmbx_node_mode(struct device *dev);
 
 /* mbx_ops hooks. */
 void hsxmbx_node_space(void *host, struct mbx_desc *d);
+void hsxmbx_node_readable(void *host, struct mbx_desc *d);
 u32 hsxmbx_node_created(void *host, struct mbx_desc *d);
 void hsxmbx_node_destroyed(void *host, struct mbx_desc *d);
 

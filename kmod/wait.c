@@ -124,6 +124,57 @@ ktime_t hsxmbx_deadline(u32 timeout_ms)
 	return ktime_add_ms(ktime_get(), timeout_ms);
 }
 
+/*
+ * Wake-ups queued under the engine lock, run by hsxmbx_wake_flush()
+ * once it is dropped, so a woken reader does not run straight into the
+ * lock its waker holds.  A batch holds HSXMBX_WAKE_BATCH wake-ups (a
+ * send wakes one reader, or one per fan-out reader); past that a
+ * wake-up runs at once, under the lock: slower, never lost.  Each entry
+ * holds a reference on the object that owns the wait queue.
+ */
+static struct hsxmbx_wake hsxmbx_wakes[HSXMBX_WAKE_BATCH];
+static unsigned int hsxmbx_nwakes;
+
+void hsxmbx_wake_later(wait_queue_head_t *wq, __poll_t mask, struct kref *ref,
+		       void (*release)(struct kref *ref))
+{
+	struct hsxmbx_wake *w;
+
+	hsxmbx_assert_locked();
+	/* Pairs with the barrier of a sleeper's or poller's queueing. */
+	if (!wq_has_sleeper(wq))
+		return;
+	if (hsxmbx_nwakes == HSXMBX_WAKE_BATCH) {
+		wake_up_interruptible_poll(wq, mask);
+		return;
+	}
+	w = &hsxmbx_wakes[hsxmbx_nwakes++];
+	kref_get(ref);
+	*w = (struct hsxmbx_wake){ .wq = wq, .mask = mask, .ref = ref, .release = release };
+}
+
+/* Under the engine lock: move the queued wake-ups to the caller's batch. */
+unsigned int hsxmbx_wake_take(struct hsxmbx_wake *batch)
+{
+	unsigned int n = hsxmbx_nwakes;
+
+	hsxmbx_assert_locked();
+	memcpy(batch, hsxmbx_wakes, n * sizeof(*batch));
+	hsxmbx_nwakes = 0;
+	return n;
+}
+
+/* After the engine lock was dropped. */
+void hsxmbx_wake_run(struct hsxmbx_wake *batch, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		wake_up_interruptible_poll(batch[i].wq, batch[i].mask);
+		kref_put(batch[i].ref, batch[i].release);
+	}
+}
+
 void hsxmbx_wait_wake(void *host, struct mbx_handle *h)
 {
 	struct hsxmbx_hwait *hw = mbx_handle_host(h);
@@ -132,7 +183,7 @@ void hsxmbx_wait_wake(void *host, struct mbx_handle *h)
 		return;
 	/* Sleepers read seq without the lock (hsxmbx_wait_done). */
 	WRITE_ONCE(hw->seq, hw->seq + 1);
-	wake_up_interruptible_poll(&hw->wq, EPOLLIN | EPOLLRDNORM);
+	hsxmbx_wake_later(&hw->wq, EPOLLIN | EPOLLRDNORM, &hw->ref, hsxmbx_hwait_release);
 }
 
 void hsxmbx_wait_closed(void *host, struct mbx_handle *h)
@@ -144,6 +195,6 @@ void hsxmbx_wait_closed(void *host, struct mbx_handle *h)
 	mbx_handle_set_host(h, NULL);
 	WRITE_ONCE(hw->dead, true);
 	WRITE_ONCE(hw->seq, hw->seq + 1);
-	wake_up_interruptible_poll(&hw->wq, EPOLLIN | EPOLLHUP);
+	hsxmbx_wake_later(&hw->wq, EPOLLIN | EPOLLHUP, &hw->ref, hsxmbx_hwait_release);
 	hsxmbx_hwait_put(hw);
 }

@@ -27,6 +27,27 @@ struct hsxmbx_hwait {
 	struct mem_cgroup *memcg;
 };
 
+/**
+ * struct hsxmbx_wake - one wake-up deferred until the engine lock drops
+ * @wq: the queue to wake
+ * @mask: the poll events to wake it with
+ * @ref: a reference on @wq's owner, dropped after the wake-up
+ * @release: @ref's release function
+ */
+struct hsxmbx_wake {
+	wait_queue_head_t *wq;
+	__poll_t mask;
+	struct kref *ref;
+	void (*release)(struct kref *ref);
+};
+
+#define HSXMBX_WAKE_BATCH 16
+
+void hsxmbx_wake_later(wait_queue_head_t *wq, __poll_t mask, struct kref *ref,
+		       void (*release)(struct kref *ref));
+unsigned int hsxmbx_wake_take(struct hsxmbx_wake *batch);
+void hsxmbx_wake_run(struct hsxmbx_wake *batch, unsigned int n);
+
 struct hsxmbx_hwait *hsxmbx_hwait_get(struct mbx_handle *h);
 void hsxmbx_hwait_put(struct hsxmbx_hwait *hw);
 unsigned long hsxmbx_hwait_seq(struct hsxmbx_hwait *hw);

@@ -8,6 +8,9 @@
 #   make check-debug    kselftests, stress, soak, faults, security, ABI fuzz
 #                       and e2e on the debug kernel; any splat or kmemleak
 #                       report after unload fails
+#   make check-debug-quick  the kernel-facing kselftests, the stress test and
+#                       a 60 s soak on the debug kernel (a change to locking
+#                       in kmod/ or lib/mbx/ is proven here first)
 #   make fuzz           every libFuzzer target for FUZZ_SECONDS (default 15)
 #   make fuzz-long      the same, FUZZ_SECONDS=600 unless given
 #   make soak           the rig soak for SOAK_SECONDS (default 600)
@@ -21,7 +24,7 @@ DEBUG_DIR          := $(BUILD)/debug
 DEBUG_MODULE       := $(DEBUG_DIR)/hsxmbx.ko
 DEBUG_KMOD_TREE    := $(DEBUG_DIR)/kmod-tree
 
-.PHONY: debug-kernel debug-module check-debug fuzz fuzz-long soak
+.PHONY: debug-kernel debug-module check-debug check-debug-quick fuzz fuzz-long soak
 debug-kernel:
 	$(Q)tools/debug-kernel/build
 
@@ -51,6 +54,14 @@ CHECK_DEBUG_OMIT := tests/trace/trace.sh
 check-debug: debug-kernel
 	$(Q)$(MAKE) --no-print-directory all check-build debug-module
 	$(Q)$(TEST_ENV) VM_TESTS="$(filter-out $(CHECK_DEBUG_OMIT),$(VM_RUN_TESTS))" \
+		HSXMBX_KO=$(abspath $(DEBUG_MODULE)) tools/debug-kernel/check
+
+# The quick proof: every kselftest of tests/kmod, the stress test and a
+# 60 s soak, then unload + kmemleak.  About a quarter of check-debug.
+CHECK_DEBUG_QUICK = $(KMOD_TESTS) $(BUILD)/tests/stress/stress $(REL_DIR)/soak/soak
+check-debug-quick: debug-kernel
+	$(Q)$(MAKE) --no-print-directory all check-build debug-module
+	$(Q)$(TEST_ENV) VM_TESTS="$(CHECK_DEBUG_QUICK)" HSXMBX_SOAK_SECONDS=60 \
 		HSXMBX_KO=$(abspath $(DEBUG_MODULE)) tools/debug-kernel/check
 
 # --- libFuzzer targets ---------------------------------------------------------

@@ -319,6 +319,23 @@ void mbx_desc_free_all(struct mbx_engine *eng)
 	}
 }
 
+/* Room may have appeared on d: blocked writers and EPOLLOUT pollers retry. */
+void mbx_desc_space(struct mbx_engine *eng, struct mbx_desc *d)
+{
+	if (eng->ops->space)
+		eng->ops->space(eng->host, d);
+}
+
+/*
+ * Readers of d have something new that no blocked receiver took: wake
+ * the pollers.  Blocked receivers are served by the hand-off (ops.wake).
+ */
+void mbx_desc_readable(struct mbx_engine *eng, struct mbx_desc *d)
+{
+	if (d->depth && eng->ops->readable)
+		eng->ops->readable(eng->host, d);
+}
+
 void mbx_desc_apply_mode(struct mbx_engine *eng, struct mbx_desc *d, __u32 mode)
 {
 	struct mbx_list *it;
@@ -328,6 +345,7 @@ void mbx_desc_apply_mode(struct mbx_engine *eng, struct mbx_desc *d, __u32 mode)
 		mbx_handle_reset_cursor(mbx_list_entry(it, struct mbx_handle, desc_node));
 	mbx_queue_reclaim(eng, d);
 	mbx_queue_enforce_capacity(eng, d);
+	mbx_desc_space(eng, d); /* a FANOUT_BLOCK writer may now drop instead */
 }
 
 static void mbx_desc_set_capacity(struct mbx_engine *eng, struct mbx_desc *d, __u32 capacity)
@@ -337,6 +355,7 @@ static void mbx_desc_set_capacity(struct mbx_engine *eng, struct mbx_desc *d, __
 	eng->total_capacity += capacity;
 	mbx_queue_enforce_capacity(eng, d);
 	mbx_tap_enforce_capacity(eng, d);
+	mbx_desc_space(eng, d); /* more room for blocked writers */
 }
 
 static __u32 mbx_pin(struct mbx_engine *eng, struct mbx_task *t, struct mbx_desc *d)

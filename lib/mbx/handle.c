@@ -178,8 +178,10 @@ void mbx_handle_destroy(struct mbx_engine *eng, struct mbx_handle *h)
 	mbx_free(eng, MBX_OBJ_HANDLE, h, sizeof(*h));
 	if (!d->dead) {
 		mbx_queue_reclaim(eng, d);
-		if (requeued)
+		if (requeued) {
 			mbx_handoff(eng, d);
+			mbx_desc_readable(eng, d);
+		}
 	}
 	mbx_desc_unref(eng, d);
 }
@@ -252,6 +254,11 @@ struct mbx_desc *mbx_handle_desc(const struct mbx_handle *h)
 int mbx_handle_is_tap(const struct mbx_handle *h)
 {
 	return h->is_tap;
+}
+
+__u32 mbx_handle_refusal(const struct mbx_handle *h)
+{
+	return h->refusal;
 }
 
 __u32 mbx_handle_access(const struct mbx_handle *h)

@@ -146,8 +146,18 @@ struct mbx_ops {
 	void (*wake)(void *host, struct mbx_handle *h);
 	/* A tap handle's buffer gained a message. */
 	void (*tap_ready)(void *host, struct mbx_handle *h);
-	/* Space was freed on a descriptor (FANOUT_BLOCK senders may retry). */
+	/*
+	 * Space may have appeared on a descriptor (a pop, a reclaim, a BIND
+	 * that raised the capacity or changed the mode): blocked senders
+	 * and EPOLLOUT pollers may retry.
+	 */
 	void (*space)(void *host, struct mbx_desc *d);
+	/*
+	 * A descriptor's queue holds messages that no blocked receiver took
+	 * (after a send, or a message given back): pollers of its readers
+	 * may find data.  Readiness is never registered by polling.
+	 */
+	void (*readable)(void *host, struct mbx_desc *d);
 	/*
 	 * Descriptor lifecycle: nodes are created/removed here.  A non-OK
 	 * status from desc_created refuses the new descriptor: the call that
@@ -300,6 +310,13 @@ __u32 mbx_msg_len(const struct mbx_msg *m);
  */
 __u32 mbx_send(struct mbx_engine *eng, struct mbx_task *t, __u32 handle, struct mbx_msg *m,
 	       __u32 flags, __u32 channel, __u32 *seq);
+/*
+ * The same, except that on WOULDBLOCK `m` stays the caller's: a sender
+ * that waits for room retries with the same message instead of building
+ * (and copying from user memory) a new one.
+ */
+__u32 mbx_send_keep(struct mbx_engine *eng, struct mbx_task *t, __u32 handle, struct mbx_msg *m,
+		    __u32 flags, __u32 channel, __u32 *seq);
 
 #define MBX_RECV_WAIT (1u << 0) /* no data: join the FIFO wait list */
 /* The RECV timeout (HSX_MBX_TIMEOUT_*), reported in mailbox_wait. */
@@ -346,13 +363,15 @@ __u32 mbx_peek(struct mbx_engine *eng, struct mbx_task *t, __u32 handle,
 	       struct mbx_peek_result *res);
 
 /*
- * Readiness for poll (no side effects except MBX_RECV_WAIT-like
- * registration when `register_wait`).
+ * Readiness for poll, without side effects: polling never joins the
+ * hand-off list (only a blocking receive does), so a poller cannot take
+ * a message from a blocked receiver.  Pollers learn of new data through
+ * ops.readable (the descriptor's queue) and ops.tap_ready (a tap).
  */
 #define MBX_READY_IN (1u << 0) /* a recv would return data */
-#define MBX_READY_OUT (1u << 1) /* a send of `cost` would not be refused */
+#define MBX_READY_OUT (1u << 1) /* a send of the handle's usual size would not be refused */
 #define MBX_READY_HUP (1u << 2) /* descriptor destroyed */
-unsigned int mbx_handle_ready(struct mbx_engine *eng, struct mbx_handle *h, int register_wait);
+unsigned int mbx_handle_ready(struct mbx_engine *eng, struct mbx_handle *h);
 
 /* Handle accessors for hosts. */
 void *mbx_handle_host(const struct mbx_handle *h);
@@ -361,6 +380,13 @@ __u32 mbx_handle_number(const struct mbx_handle *h);
 struct mbx_task *mbx_handle_task(const struct mbx_handle *h);
 struct mbx_desc *mbx_handle_desc(const struct mbx_handle *h);
 int mbx_handle_is_tap(const struct mbx_handle *h);
+/*
+ * Why the handle's last send was refused with WOULDBLOCK (enum
+ * mbx_reason): MBX_REASON_BYTE_CAP means that room must appear anywhere
+ * (the global byte cap), the others that it must appear in the handle's
+ * descriptor.
+ */
+__u32 mbx_handle_refusal(const struct mbx_handle *h);
 /* Effective access: HSX_MBX_MODE_RDONLY/WRONLY bits. */
 __u32 mbx_handle_access(const struct mbx_handle *h);
 

@@ -153,6 +153,7 @@ struct mbx_handle {
 	__u8 is_tap;
 	__u8 pending_overrun;
 	__u32 out_cost; /* cost of the last send attempted, 0 = none yet */
+	__u32 refusal; /* enum mbx_reason of the last WOULDBLOCK */
 	struct mbx_parked parked;
 	struct mbx_tap_state tap;
 };
@@ -271,6 +272,8 @@ void mbx_desc_ref(struct mbx_desc *d);
 void mbx_desc_unref(struct mbx_engine *eng, struct mbx_desc *d);
 void mbx_desc_maybe_release(struct mbx_engine *eng, struct mbx_desc *d);
 void mbx_desc_apply_mode(struct mbx_engine *eng, struct mbx_desc *d, __u32 mode);
+void mbx_desc_space(struct mbx_engine *eng, struct mbx_desc *d);
+void mbx_desc_readable(struct mbx_engine *eng, struct mbx_desc *d);
 void mbx_desc_destroy_owned(struct mbx_engine *eng, __u32 pid);
 void mbx_desc_free_all(struct mbx_engine *eng);
 void mbx_pin_drop(struct mbx_engine *eng, struct mbx_pin *p);

@@ -264,11 +264,9 @@ __u32 mbx_queue_enqueue(struct mbx_engine *eng, struct mbx_handle *h, struct mbx
 	__u32 cost = mbx_msg_cost(m);
 	enum mbx_reason why;
 
-	if (mbx_over_byte_cap(eng, cost)) {
-		mbx_backpressure(eng, h, MBX_REASON_BYTE_CAP, cost);
-		return HSX_MBX_STATUS_WOULDBLOCK;
-	}
-	why = mbx_queue_make_room(eng, d, cost);
+	why = mbx_over_byte_cap(eng, cost) ? MBX_REASON_BYTE_CAP :
+					     mbx_queue_make_room(eng, d, cost);
+	h->refusal = why;
 	if (why != MBX_REASON_NONE) {
 		mbx_backpressure(eng, h, why, cost);
 		return HSX_MBX_STATUS_WOULDBLOCK;

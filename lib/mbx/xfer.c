@@ -168,11 +168,12 @@ static __u32 mbx_do_send(struct mbx_engine *eng, struct mbx_handle *h, struct mb
 	mbx_msg_event(eng, MBX_EV_SEND, h, m, m->flags);
 	mbx_tap_deliver(eng, d, m);
 	mbx_handoff(eng, d);
+	mbx_desc_readable(eng, d);
 	return HSX_MBX_STATUS_OK;
 }
 
-__u32 mbx_send(struct mbx_engine *eng, struct mbx_task *t, __u32 handle, struct mbx_msg *m,
-	       __u32 flags, __u32 channel, __u32 *seq)
+static __u32 mbx_send_common(struct mbx_engine *eng, struct mbx_task *t, __u32 handle,
+			     struct mbx_msg *m, __u32 flags, __u32 channel, __u32 *seq, int keep)
 {
 	struct mbx_handle *h = mbx_handle_find(eng, t, handle);
 	__u32 st = mbx_send_check(eng, h, m);
@@ -194,9 +195,22 @@ __u32 mbx_send(struct mbx_engine *eng, struct mbx_task *t, __u32 handle, struct 
 		if (st)
 			mbx_msg_put(eng, m); /* the reference the queue did not take */
 	}
-	mbx_msg_put(eng, m);
+	if (!(keep && st == HSX_MBX_STATUS_WOULDBLOCK))
+		mbx_msg_put(eng, m);
 	mbx_emit_error(eng, t, HSX_MBX_FN_SEND, handle, st);
 	return st;
+}
+
+__u32 mbx_send(struct mbx_engine *eng, struct mbx_task *t, __u32 handle, struct mbx_msg *m,
+	       __u32 flags, __u32 channel, __u32 *seq)
+{
+	return mbx_send_common(eng, t, handle, m, flags, channel, seq, 0);
+}
+
+__u32 mbx_send_keep(struct mbx_engine *eng, struct mbx_task *t, __u32 handle, struct mbx_msg *m,
+		    __u32 flags, __u32 channel, __u32 *seq)
+{
+	return mbx_send_common(eng, t, handle, m, flags, channel, seq, 1);
 }
 
 static void mbx_fill_result(struct mbx_recv_result *res, struct mbx_msg *m, __u32 flags, int woken,
@@ -289,6 +303,7 @@ static void mbx_requeue_taken(struct mbx_engine *eng, struct mbx_desc *d, struct
 	eng->received--;
 	mbx_queue_requeue(eng, d, m);
 	mbx_handoff(eng, d);
+	mbx_desc_readable(eng, d);
 }
 
 __u32 mbx_recv_return(struct mbx_engine *eng, struct mbx_task *t, __u32 handle,
@@ -403,7 +418,7 @@ static int mbx_send_ready(const struct mbx_engine *eng, const struct mbx_handle 
 	return d->bytes_used + cost <= d->capacity;
 }
 
-unsigned int mbx_handle_ready(struct mbx_engine *eng, struct mbx_handle *h, int register_wait)
+unsigned int mbx_handle_ready(struct mbx_engine *eng, struct mbx_handle *h)
 {
 	unsigned int mask = 0;
 
@@ -415,8 +430,5 @@ unsigned int mbx_handle_ready(struct mbx_engine *eng, struct mbx_handle *h, int 
 		mask |= MBX_READY_IN;
 	if ((h->access & HSX_MBX_MODE_WRONLY) && mbx_send_ready(eng, h))
 		mask |= MBX_READY_OUT;
-	if (register_wait && !(mask & MBX_READY_IN) && !h->is_tap &&
-	    (h->access & HSX_MBX_MODE_RDONLY))
-		mbx_wait_join(eng, h, HSX_MBX_TIMEOUT_INFINITE);
 	return mask;
 }

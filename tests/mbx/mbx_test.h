@@ -30,7 +30,7 @@ struct th {
 	char evname[TH_MAX_EVENTS][HSX_MBX_MAX_NAME_BYTES + 1];
 	int nwoken;
 	struct mbx_handle *woken[TH_MAX_WAKES];
-	int tap_ready, space, created, destroyed, closed;
+	int tap_ready, space, readable, created, destroyed, closed;
 	__u32 refuse_create; /* desc_created returns this when non-zero */
 	struct mbx_handle *charged_to; /* inside charge_begin/end, else NULL */
 	int charges; /* allocations made while charged_to was set */
@@ -101,6 +101,11 @@ static inline void th_space(void *host, struct mbx_desc *d)
 	((struct th *)host)->space++;
 }
 
+static inline void th_readable(void *host, struct mbx_desc *d)
+{
+	((struct th *)host)->readable++;
+}
+
 static inline __u32 th_created(void *host, struct mbx_desc *d)
 {
 	struct th *th = host;
@@ -143,6 +148,7 @@ static const struct mbx_ops th_ops = {
 	.wake = th_wake,
 	.tap_ready = th_tap_ready,
 	.space = th_space,
+	.readable = th_readable,
 	.desc_created = th_created,
 	.desc_destroyed = th_destroyed,
 	.handle_closed = th_closed,

@@ -110,7 +110,7 @@ TEST_F(mbx, fanout_block_refuses)
 	ASSERT_EQ(OK, t_open(self->e, w, "shared:b", 0, &ha));
 	ASSERT_EQ(OK, t_send(self->e, w, hw, "first"));
 	/* 13 of 16 bytes used: a sender would be refused. */
-	EXPECT_EQ(0, mbx_handle_ready(self->e, mbx_handle_lookup(self->e, w, hw), 0) &
+	EXPECT_EQ(0, mbx_handle_ready(self->e, mbx_handle_lookup(self->e, w, hw)) &
 		     MBX_READY_OUT);
 	EXPECT_EQ(HSX_MBX_STATUS_WOULDBLOCK, t_send(self->e, w, hw, "second"));
 	ev = th_last(&self->th, MBX_EV_BACKPRESSURE);
@@ -294,7 +294,7 @@ TEST_F(mbx, tap_drains_its_copies_after_the_owner_is_torn_down)
 	ASSERT_EQ(OK, t_send(self->e, t, HSX_MBX_HANDLE_STDOUT, "last"));
 	ASSERT_EQ(OK, t_send(self->e, t, HSX_MBX_HANDLE_STDOUT, "words"));
 	mbx_task_teardown(self->e, t);
-	ready = mbx_handle_ready(self->e, mbx_handle_lookup(self->e, h0, ht), 0);
+	ready = mbx_handle_ready(self->e, mbx_handle_lookup(self->e, h0, ht));
 	EXPECT_TRUE(ready & MBX_READY_IN);
 	EXPECT_TRUE(ready & MBX_READY_HUP);
 	ASSERT_EQ(OK, t_recv(self->e, h0, ht, MBX_RECV_WAIT, &r, buf, sizeof(buf)));
@@ -303,7 +303,7 @@ TEST_F(mbx, tap_drains_its_copies_after_the_owner_is_torn_down)
 	EXPECT_STREQ("words", buf);
 	/* Then end of file, and no new copies can arrive. */
 	EXPECT_EQ(HSX_MBX_STATUS_DESTROYED, mbx_recv(self->e, h0, ht, MBX_RECV_WAIT, &r));
-	EXPECT_EQ(0, mbx_handle_ready(self->e, mbx_handle_lookup(self->e, h0, ht), 0) &
+	EXPECT_EQ(0, mbx_handle_ready(self->e, mbx_handle_lookup(self->e, h0, ht)) &
 			     MBX_READY_IN);
 	EXPECT_EQ(0, mbx_engine_check(self->e));
 	ASSERT_EQ(OK, mbx_close(self->e, h0, ht));
@@ -468,9 +468,9 @@ TEST_F(mbx, handle_ready_mask)
 	ASSERT_EQ(OK, t_bind(self->e, w, "app:rd", 18, 0, &id));
 	ASSERT_EQ(OK, t_open(self->e, w, "app:rd", 0, &h));
 	hd = mbx_handle_lookup(self->e, w, h);
-	EXPECT_EQ(MBX_READY_OUT, mbx_handle_ready(self->e, hd, 0));
+	EXPECT_EQ(MBX_READY_OUT, mbx_handle_ready(self->e, hd));
 	ASSERT_EQ(OK, t_send(self->e, w, h, "0123456789"));
-	EXPECT_EQ(MBX_READY_IN, mbx_handle_ready(self->e, hd, 0));
+	EXPECT_EQ(MBX_READY_IN, mbx_handle_ready(self->e, hd));
 	EXPECT_EQ(mbx_handle_desc(hd), mbx_desc_lookup_id(self->e, id));
 	EXPECT_EQ(w, mbx_handle_task(hd));
 	EXPECT_EQ(h, mbx_handle_number(hd));

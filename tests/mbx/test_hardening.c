@@ -76,7 +76,7 @@ TEST_F(mbx, returned_fanout_copy_is_parked_for_its_reader)
 	ASSERT_EQ(OK, mbx_recv(self->e, rd, h, 0, &r));
 	seq = r.seq;
 	ASSERT_EQ(OK, mbx_recv_return(self->e, rd, h, &r));
-	EXPECT_TRUE(mbx_handle_ready(self->e, mbx_handle_lookup(self->e, rd, h), 0) &
+	EXPECT_TRUE(mbx_handle_ready(self->e, mbx_handle_lookup(self->e, rd, h)) &
 		    MBX_READY_IN);
 	ASSERT_EQ(OK, mbx_recv(self->e, rd, h, 0, &r));
 	EXPECT_EQ(seq, r.seq);
@@ -129,16 +129,16 @@ TEST_F(mbx, writable_means_room_for_the_last_attempted_size)
 	ASSERT_EQ(OK, t_open(self->e, h0, "app:w", 0, &h));
 	hd = mbx_handle_lookup(self->e, h0, h);
 	/* Before any send: PIPE_BUF capped at what the empty queue holds. */
-	EXPECT_TRUE(mbx_handle_ready(self->e, hd, 0) & MBX_READY_OUT);
+	EXPECT_TRUE(mbx_handle_ready(self->e, hd) & MBX_READY_OUT);
 	ASSERT_EQ(OK, t_sendn(self->e, h0, h, big, sizeof(big), 0, 0));
-	EXPECT_FALSE(mbx_handle_ready(self->e, hd, 0) & MBX_READY_OUT);
+	EXPECT_FALSE(mbx_handle_ready(self->e, hd) & MBX_READY_OUT);
 	ASSERT_EQ(HSX_MBX_STATUS_WOULDBLOCK, t_sendn(self->e, h0, h, big, sizeof(big), 0, 0));
-	EXPECT_FALSE(mbx_handle_ready(self->e, hd, 0) & MBX_READY_OUT);
+	EXPECT_FALSE(mbx_handle_ready(self->e, hd) & MBX_READY_OUT);
 	/* 16 bytes left fit a 4-byte message: small ones become the measure. */
 	ASSERT_EQ(OK, t_sendn(self->e, h0, h, big, 4, 0, 0));
-	EXPECT_FALSE(mbx_handle_ready(self->e, hd, 0) & MBX_READY_OUT);
+	EXPECT_FALSE(mbx_handle_ready(self->e, hd) & MBX_READY_OUT);
 	ASSERT_EQ(OK, t_recv(self->e, h0, h, 0, &r, NULL, 0));
-	EXPECT_TRUE(mbx_handle_ready(self->e, hd, 0) & MBX_READY_OUT);
+	EXPECT_TRUE(mbx_handle_ready(self->e, hd) & MBX_READY_OUT);
 	ASSERT_EQ(OK, t_recv(self->e, h0, h, 0, &r, NULL, 0));
 }
 

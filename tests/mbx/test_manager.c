@@ -751,7 +751,7 @@ TEST_F(mbx, task_owned_descriptors_die_with_task)
 	EXPECT_EQ(HSX_MBX_STATUS_DESTROYED, t_send(self->e, h0, happ, "x"));
 	EXPECT_EQ(HSX_MBX_STATUS_DESTROYED, mbx_peek(self->e, h0, hpid, &p));
 	EXPECT_EQ(HSX_MBX_STATUS_DESTROYED, mbx_tap(self->e, h0, hpid, 1));
-	EXPECT_EQ(MBX_READY_HUP, mbx_handle_ready(self->e, hw, 0));
+	EXPECT_EQ(MBX_READY_HUP, mbx_handle_ready(self->e, hw));
 	EXPECT_NE(NULL, mbx_desc_lookup_id(self->e, id));
 	/* A new task 3 gets fresh descriptors with new ids. */
 	ASSERT_EQ(OK, mbx_task_register(self->e, 3, &t));

@@ -307,7 +307,7 @@ TEST_F(mbx, tap_never_waits_readers_woken_normally)
 	ASSERT_EQ(HSX_MBX_STATUS_NO_DATA, mbx_recv(self->e, a, ha, WAIT_INF, &r));
 	t_info(self->e, w, hw, &info);
 	EXPECT_EQ(1, info.waiters);
-	EXPECT_EQ(0, mbx_handle_ready(self->e, mbx_handle_lookup(self->e, w, ht), 1) &
+	EXPECT_EQ(0, mbx_handle_ready(self->e, mbx_handle_lookup(self->e, w, ht)) &
 		     MBX_READY_IN);
 	t_info(self->e, w, hw, &info);
 	EXPECT_EQ(1, info.waiters);
@@ -393,26 +393,47 @@ TEST_F(mbx, close_requeues_parked_message_at_head)
 	EXPECT_EQ(1, r.woken);
 }
 
-TEST_F(mbx, poll_registration_hands_off)
+/*
+ * Polling has no side effects (issue 15): it joins no wait list, so the
+ * next message stays in the queue for whoever reads first, and pollers
+ * hear of it through ops.readable.  Until d77ca24 a poll registered the
+ * handle and the message was parked in it.
+ */
+TEST_F(mbx, poll_has_no_side_effects)
 {
-	struct mbx_task *w;
+	struct hsxmbx_desc_info info;
+	struct mbx_task *w, *a;
 	struct mbx_recv_result r;
 	struct mbx_handle *hd;
 	char buf[16];
-	__u32 hw, hr;
+	__u32 hw, hr, ha;
 
 	ENGINE(NULL);
 	w = mbx_task_create_host(self->e);
+	a = mbx_task_create_host(self->e);
 	ASSERT_EQ(OK, t_open(self->e, w, "app:p", 0, &hw));
 	ASSERT_EQ(OK, t_open(self->e, w, "app:p", HSX_MBX_MODE_RDONLY, &hr));
+	ASSERT_EQ(OK, t_open(self->e, a, "app:p", HSX_MBX_MODE_RDONLY, &ha));
 	hd = mbx_handle_lookup(self->e, w, hr);
-	EXPECT_EQ(0, mbx_handle_ready(self->e, hd, 1));
-	EXPECT_EQ(1, th_count(&self->th, MBX_EV_WAIT));
+	EXPECT_EQ(0, mbx_handle_ready(self->e, hd));
+	EXPECT_EQ(0, th_count(&self->th, MBX_EV_WAIT));
+	t_info(self->e, w, hw, &info);
+	EXPECT_EQ(0, info.waiters);
 	ASSERT_EQ(OK, t_send(self->e, w, hw, "ping"));
-	EXPECT_EQ(hd, self->th.woken[0]);
-	EXPECT_EQ(MBX_READY_IN, mbx_handle_ready(self->e, hd, 1));
-	ASSERT_EQ(OK, t_recv(self->e, w, hr, 0, &r, buf, sizeof(buf)));
+	EXPECT_EQ(0, self->th.nwoken);
+	EXPECT_EQ(1, self->th.readable);
+	EXPECT_EQ(MBX_READY_IN, mbx_handle_ready(self->e, hd));
+	/* The poller did not claim it: another reader may take it. */
+	ASSERT_EQ(OK, t_recv(self->e, a, ha, 0, &r, buf, sizeof(buf)));
 	EXPECT_STREQ("ping", buf);
+	EXPECT_EQ(0, mbx_handle_ready(self->e, hd));
+	/* A blocked receiver is served by the hand-off, not the pollers. */
+	ASSERT_EQ(HSX_MBX_STATUS_NO_DATA, mbx_recv(self->e, a, ha, WAIT_INF, &r));
+	ASSERT_EQ(OK, t_send(self->e, w, hw, "pong"));
+	EXPECT_EQ(1, self->th.nwoken);
+	EXPECT_EQ(1, self->th.readable);
+	ASSERT_EQ(OK, t_recv(self->e, a, ha, 0, &r, buf, sizeof(buf)));
+	EXPECT_STREQ("pong", buf);
 }
 
 TEST_F(mbx, destroy_wakes_waiters)

@@ -2,7 +2,8 @@
 /*
  * DOC: soak: N senders x M receivers x taps x fan-out, mixed sizes
  *
- * usage: soak [SECONDS] (default $SOAK_SECONDS or 20), in the rig.
+ * usage: soak [SECONDS] (default $HSXMBX_SOAK_SECONDS, $SOAK_SECONDS or
+ * 20), in the rig.
  * SIGUSR1 ends the traffic early; the checks still run (modfaults.sh uses
  * it to keep traffic going for exactly as long as its rmmod attempt).
  * Setup failures (an allocation failure injected by fail_slab, say) are
@@ -355,8 +356,9 @@ static void check_taps(void)
 
 int main(int argc, char **argv)
 {
-	double secs = argc > 1 ? atof(argv[1]) :
-		      getenv("SOAK_SECONDS") ? atof(getenv("SOAK_SECONDS")) : 20;
+	/* HSXMBX_SOAK_SECONDS: the rig passes HSXMBX_* variables into the guest. */
+	const char *env = getenv("HSXMBX_SOAK_SECONDS") ?: getenv("SOAK_SECONDS");
+	double secs = argc > 1 ? atof(argv[1]) : env ? atof(env) : 20;
 	struct hsxmbx_stats before, after;
 	pthread_t th[NSEND + NRECV + NFAN + 2], stop_thread;
 	sigset_t usr1;
