@@ -102,7 +102,8 @@ REL_DIR     := $(BUILD)/tests
 REL_HDRS    := tests/soak/rel.h include/uapi/hsxmbx.h
 REL_CFLAGS   = $(CFLAGS) -Wno-missing-prototypes
 REL_BINS    := $(REL_DIR)/soak/soak $(REL_DIR)/faults/faults \
-               $(REL_DIR)/security/security $(REL_DIR)/security/abi_fuzz
+               $(REL_DIR)/security/security $(REL_DIR)/security/abi_fuzz \
+               $(REL_DIR)/security/memcg_load
 SOAK_SECONDS ?= 600
 
 $(REL_DIR)/soak/soak: tests/soak/soak.c $(REL_HDRS)
@@ -117,10 +118,15 @@ $(REL_DIR)/security/security: tests/security/security.c $(REL_HDRS)
 $(REL_DIR)/security/abi_fuzz: tests/security/abi_fuzz.c $(REL_HDRS)
 	$(Q)mkdir -p $(@D) && $(CC) $(REL_CFLAGS) -o $@ $< -luring
 
+# memcg.sh's workloads, one process per memory cgroup.
+$(REL_DIR)/security/memcg_load: tests/security/memcg_load.c $(REL_HDRS)
+	$(Q)mkdir -p $(@D) && $(CC) $(REL_CFLAGS) -o $@ $<
+
 programs: $(REL_BINS)
 VM_TESTS += $(REL_DIR)/soak/soak $(REL_DIR)/faults/faults tests/faults/execd_kill.sh \
             tests/faults/modfaults.sh \
-            $(REL_DIR)/security/security $(REL_DIR)/security/abi_fuzz
+            $(REL_DIR)/security/security $(REL_DIR)/security/abi_fuzz \
+            tests/security/memcg.sh
 
 soak: all
 	$(Q)tools/vm/run --timeout $$(($(SOAK_SECONDS) + 600)) -- \
