@@ -97,7 +97,8 @@ fuzz-long: $(FUZZ_DIR)/check
 		FUZZ_KEEP=1 $(FUZZ_DIR)/check
 
 # --- in-rig soak, faults, security and ABI fuzzing ---------------------------
-# Each prints TAP.  modfaults.sh reloads the module (and restores it).
+# Each prints TAP.  modfaults.sh and slab_init.sh reload the module (and
+# restore it).
 REL_DIR     := $(BUILD)/tests
 REL_HDRS    := tests/soak/rel.h include/uapi/hsxmbx.h
 REL_CFLAGS   = $(CFLAGS) -Wno-missing-prototypes
@@ -126,7 +127,7 @@ programs: $(REL_BINS)
 VM_TESTS += $(REL_DIR)/soak/soak $(REL_DIR)/faults/faults tests/faults/execd_kill.sh \
             tests/faults/modfaults.sh \
             $(REL_DIR)/security/security $(REL_DIR)/security/abi_fuzz \
-            tests/security/memcg.sh
+            tests/security/memcg.sh tests/security/slab_init.sh
 
 soak: all
 	$(Q)tools/vm/run --timeout $$(($(SOAK_SECONDS) + 600)) -- \
