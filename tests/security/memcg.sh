@@ -165,6 +165,7 @@ fi
 check "1: $NTAPS taps and $NSENDS one-byte sends in one cgroup ($(cat "$TMP/taps1" "$TMP/send1" 2>/dev/null | tr '\n' ' '))" \
 	grep -q "^sent $NSENDS err 0" "$TMP/send1"
 a1=$(cur "$A") m1=$(mem total 3)
+echo "# 1: took $SECONDS s"
 echo "# 1: tapent objects $(mem tapent 2) ($(mib "$(mem tapent 3)")), msg objects $(mem msg 2) ($(mib "$(mem msg 3)"))"
 da=$((a1 - a0)) dm=$((m1 - m0))
 check "1: memory.current grew by $(mib $da), >= $SLACK % of the module's growth $(mib $dm) ($(pct $da $dm))" \
@@ -190,6 +191,7 @@ echo "# 2: T grew $(mib $dt), S grew $(mib $((${s1:-0} - ${s0:-0}))), tapent byt
 check "2: the taps' cgroup grew by $(mib $dt), >= $SLACK % of the tap entries' $(mib $de) ($(pct $dt $de))" \
 	test "$de" -gt 0 -a $((dt * 100)) -ge $((de * SLACK))
 cleanup
+echo "# 2: done at $SECONDS s"
 
 # 3. A sender at its cgroup's memory.max gets ENOMEM, nobody is killed.
 mkcg S fill
@@ -230,6 +232,7 @@ echo "# 3: after unbinding $T3: $(mib "$s2")"
 check "3: unbinding gives the memory back ($(mib "$s1") -> $(mib "$s2"), start $(mib "$s0"))" \
 	test $((s1 - s2)) -ge $(((s1 - s0) / 2)) -a "$s1" -gt "$s0"
 cleanup
+echo "# 3: done at $SECONDS s"
 
 # The module is left as it was found.
 trap - EXIT
