@@ -16,7 +16,9 @@
 #     error is ENOMEM (SEND ioctl, and write() on the node), the sender is
 #     not killed and memory.events reports no oom_kill; meanwhile a process
 #     in another cgroup binds, sends and receives normally; unbinding the
-#     mailbox gives the memory back.
+#     mailbox gives the memory back.  (The sender locks its own pages in
+#     advance and leaves the cgroup before reporting: a page fault of its
+#     own at the limit would rightly be an OOM kill.)
 # Everything (cgroups, mailboxes, +memory in the root's subtree_control if
 # this test enabled it) is removed at the end; the module's allocations
 # must be back where they started.

@@ -15,9 +15,10 @@
  *                                       "sent N err ERRNO", hold until killed
  *   memcg_load fill TARGET CAP LEN      bind TARGET with CAP bytes and send LEN-
  *                                       byte messages until the first error;
- *                                       then one write() on the node; print
- *                                       "sent N ioctl_errno E write_errno W" and
- *                                       exit 0 (a kill shows as a signal)
+ *                                       then one write() on the node; move to
+ *                                       the root cgroup, print "sent N
+ *                                       ioctl_errno E write_errno W" and exit 0
+ *                                       (a kill shows as a signal)
  *   memcg_load pingpong TARGET COUNT    bind, send and receive COUNT messages
  *                                       (content checked), unbind; exit 0 if all
  *                                       worked
@@ -28,6 +29,7 @@
  * limit and stdio's lazily allocated buffers must not be what fails.
  */
 #include <signal.h>
+#include <sys/mman.h>
 #include "../soak/rel.h"
 
 static char line[256];
@@ -128,15 +130,41 @@ static int do_send(const char *target, long count, uint32_t len)
 	return 0;
 }
 
+/* Fault in (and lock) the stack this process will use. */
+static void prefault_stack(void)
+{
+	volatile char stack[64 * 1024];
+	size_t i;
+
+	for (i = 0; i < sizeof(stack); i += 512)
+		stack[i] = 0;
+}
+
+/*
+ * The cgroup is at memory.max once a send fails, and then any new page of
+ * this process (a first touch of a buffer, a stack page, the tmpfs page
+ * of the output file) would be charged there too and rightly invoke the
+ * OOM killer: that is not what is tested.  So everything is faulted in
+ * and locked first, and before reporting the process moves itself to
+ * the root cgroup (charges stay where they were made) through a file
+ * opened in advance.
+ */
 static int do_fill(const char *target, uint32_t cap, uint32_t len)
 {
 	static char buf[HSX_MBX_MAX_MSG_BYTES];
-	char node[128];
-	int fd = ctl_or_die(), nfd, r = 0, werr = 0;
+	char node[128], pid[24];
+	int fd = ctl_or_die(), nfd, r = 0, werr = 0, n;
+	int esc = open("/sys/fs/cgroup/cgroup.procs", O_WRONLY | O_CLOEXEC);
 	uint32_t h;
 	long i;
 
 	memset(buf, 'f', sizeof(buf));
+	memset(line, 0, sizeof(line));
+	prefault_stack();
+	if (esc < 0 || mlockall(MCL_CURRENT | MCL_FUTURE)) {
+		say("error setup %d\n", errno);
+		return 2;
+	}
 	if (do_bind(target, cap))
 		return 2;
 	open_handle(fd, target, HSX_MBX_MODE_WRONLY, &h);
@@ -153,6 +181,11 @@ static int do_fill(const char *target, uint32_t cap, uint32_t len)
 	}
 	if (write(nfd, buf, len) < 0)
 		werr = errno;
+	n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	if (write(esc, pid, n) != n) {
+		say("error escape %d\n", errno);
+		return 2;
+	}
 	say("sent %ld ioctl_errno %d write_errno %d\n", i,
 	    r < 0 ? -r : r ? 1000 + r : 0, werr);
 	return 0;
