@@ -108,12 +108,14 @@ fuzz-long: $(FUZZ_DIR)/check
 		FUZZ_KEEP=1 $(FUZZ_DIR)/check
 
 # --- in-rig soak, faults, security and ABI fuzzing ---------------------------
-# Each prints TAP.  modfaults.sh reloads the module (and restores it).
+# Each prints TAP.  modfaults.sh, slab_init.sh and id_wrap.sh reload the
+# module (and restore it).
 REL_DIR     := $(BUILD)/tests
 REL_HDRS    := tests/soak/rel.h include/uapi/hsxmbx.h
 REL_CFLAGS   = $(CFLAGS) -Wno-missing-prototypes
 REL_BINS    := $(REL_DIR)/soak/soak $(REL_DIR)/faults/faults \
-               $(REL_DIR)/security/security $(REL_DIR)/security/abi_fuzz
+               $(REL_DIR)/security/security $(REL_DIR)/security/abi_fuzz \
+               $(REL_DIR)/security/memcg_load $(REL_DIR)/security/id_wrap
 SOAK_SECONDS ?= 600
 
 $(REL_DIR)/soak/soak: tests/soak/soak.c $(REL_HDRS)
@@ -128,10 +130,19 @@ $(REL_DIR)/security/security: tests/security/security.c $(REL_HDRS)
 $(REL_DIR)/security/abi_fuzz: tests/security/abi_fuzz.c $(REL_HDRS)
 	$(Q)mkdir -p $(@D) && $(CC) $(REL_CFLAGS) -o $@ $< -luring
 
+# memcg.sh's workloads, one process per memory cgroup.
+$(REL_DIR)/security/memcg_load: tests/security/memcg_load.c $(REL_HDRS)
+	$(Q)mkdir -p $(@D) && $(CC) $(REL_CFLAGS) -o $@ $<
+
+# Run by id_wrap.sh on the module reloaded with debug_id_start.
+$(REL_DIR)/security/id_wrap: tests/security/id_wrap.c $(REL_HDRS)
+	$(Q)mkdir -p $(@D) && $(CC) $(REL_CFLAGS) -o $@ $<
+
 programs: $(REL_BINS)
 VM_TESTS += $(REL_DIR)/soak/soak $(REL_DIR)/faults/faults tests/faults/execd_kill.sh \
             tests/faults/modfaults.sh \
-            $(REL_DIR)/security/security $(REL_DIR)/security/abi_fuzz
+            $(REL_DIR)/security/security $(REL_DIR)/security/abi_fuzz \
+            tests/security/memcg.sh tests/security/slab_init.sh tests/security/id_wrap.sh
 
 soak: all
 	$(Q)tools/vm/run --timeout $$(($(SOAK_SECONDS) + 600)) -- \
