@@ -47,6 +47,11 @@ struct mbx_desc *mbx_desc_find(struct mbx_engine *eng, const struct mbx_target *
 	return 0;
 }
 
+struct mbx_desc *mbx_desc_lookup(struct mbx_engine *eng, const struct mbx_target *tg)
+{
+	return mbx_desc_find(eng, tg);
+}
+
 struct mbx_desc *mbx_desc_lookup_id(struct mbx_engine *eng, __u32 id)
 {
 	struct mbx_hnode *n = mbx_htab_bucket(&eng->desc_by_id, mbx_hash_u32(id, 0));

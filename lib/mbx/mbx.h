@@ -232,6 +232,7 @@ __u32 mbx_bind(struct mbx_engine *eng, struct mbx_task *t, const char *target, _
 __u32 mbx_unbind(struct mbx_engine *eng, struct mbx_task *t, const char *target, __u32 len,
 		 int force);
 struct mbx_desc *mbx_desc_lookup_id(struct mbx_engine *eng, __u32 id);
+struct mbx_desc *mbx_desc_lookup(struct mbx_engine *eng, const struct mbx_target *tg);
 /* Host references keep a descriptor alive (e.g. an open device node). */
 void mbx_desc_get(struct mbx_desc *d);
 void mbx_desc_put(struct mbx_engine *eng, struct mbx_desc *d);
