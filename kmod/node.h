@@ -23,6 +23,8 @@ struct hsxmbx_node_op {
  * @ref: the engine's (until the removal ran), one per handle file/sleeper
  * @desc: the engine descriptor; valid under the engine lock while !@dead
  * @minor: the node's minor (0: no node, e.g. a name devtmpfs cannot hold)
+ * @ns: the descriptor's namespace (HSX_MBX_NAMESPACE_*)
+ * @owner: the descriptor's owner pid, MBX_NO_OWNER if none
  * @dev: the registered device, touched only under hsxmbx_node_mutex
  * @wq: FANOUT_BLOCK senders and EPOLLOUT/EPOLLHUP pollers sleep here
  * @space_seq: bumped when space is freed or the descriptor dies
@@ -34,6 +36,7 @@ struct hsxmbx_dnode {
 	struct mbx_desc *desc;
 	u32 minor;
 	u32 ns;
+	u32 owner;
 	struct device *dev;
 	wait_queue_head_t wq;
 	unsigned long space_seq;
