@@ -28,6 +28,7 @@
 #include "handle.h"
 #include "main.h"
 #include "node.h"
+#include "perm.h"
 #include "quota.h"
 #include "task.h"
 #include "wait.h"
@@ -107,8 +108,10 @@ static long hsxmbx_cmd_bind(struct hsxmbx_ctl *ctl, void *arg, void __user *uarg
 	ht = b->pid ? hsxmbx_cmd_task(ctl, b->pid) : hsxmbx_host_binder;
 	hsxmbx_quota_set_payer(ctl);
 	ret = IS_ERR(ht) ? PTR_ERR(ht) :
-			   mbx_bind(hsxmbx_eng, ht->t, target, b->target_len, b->capacity, b->mode,
-				    &b->descriptor_id);
+			   hsxmbx_perm_bind(ctl, target, b->target_len, b->capacity, b->mode);
+	if (!ret)
+		ret = mbx_bind(hsxmbx_eng, ht->t, target, b->target_len, b->capacity, b->mode,
+			       &b->descriptor_id);
 	hsxmbx_quota_clear_payer();
 	hsxmbx_unlock();
 	return ret;
@@ -129,9 +132,10 @@ static long hsxmbx_cmd_unbind(struct hsxmbx_ctl *ctl, void *arg, void __user *ua
 		return ret;
 	hsxmbx_lock();
 	ht = u->pid ? hsxmbx_cmd_task(ctl, u->pid) : hsxmbx_host_binder;
-	ret = IS_ERR(ht) ? PTR_ERR(ht) :
-			   mbx_unbind(hsxmbx_eng, ht->t, target, u->target_len,
-				      !!(u->flags & HSXMBX_UNBIND_FORCE));
+	ret = IS_ERR(ht) ? PTR_ERR(ht) : hsxmbx_perm_unbind(ctl, target, u->target_len);
+	if (!ret)
+		ret = mbx_unbind(hsxmbx_eng, ht->t, target, u->target_len,
+				 !!(u->flags & HSXMBX_UNBIND_FORCE));
 	hsxmbx_unlock();
 	return ret;
 }

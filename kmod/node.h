@@ -25,6 +25,8 @@ struct hsxmbx_node_op {
  * @minor: the node's minor (0: no node, e.g. a name devtmpfs cannot hold)
  * @ns: the descriptor's namespace (HSX_MBX_NAMESPACE_*)
  * @owner: the descriptor's owner pid, MBX_NO_OWNER if none
+ * @creator: the euid of the control file that created it (if !@creator_exec)
+ * @creator_exec: created by the executive or by TASK_REGISTER
  * @dev: the registered device, touched only under hsxmbx_node_mutex
  * @wq: FANOUT_BLOCK senders and EPOLLOUT/EPOLLHUP pollers sleep here
  * @space_seq: bumped when space is freed or the descriptor dies
@@ -37,6 +39,8 @@ struct hsxmbx_dnode {
 	u32 minor;
 	u32 ns;
 	u32 owner;
+	kuid_t creator;
+	bool creator_exec;
 	struct device *dev;
 	wait_queue_head_t wq;
 	unsigned long space_seq;

@@ -6,10 +6,16 @@
 
 #include "mbx/mbx.h"
 
+struct hsxmbx_ctl;
 struct hsxmbx_dnode;
 
-/* desc_created: record what the node's mode depends on. */
+/* desc_created: record the owner and the creator (under the engine lock). */
 void hsxmbx_perm_created(struct hsxmbx_dnode *dn, struct mbx_desc *d);
 umode_t hsxmbx_perm_node_mode(const struct hsxmbx_dnode *dn);
+
+/* Under the engine lock: 0 or -EPERM. */
+int hsxmbx_perm_bind(const struct hsxmbx_ctl *ctl, const char *target, u32 len, u32 capacity,
+		     u32 mode);
+int hsxmbx_perm_unbind(const struct hsxmbx_ctl *ctl, const char *target, u32 len);
 
 #endif /* HSXMBX_PERM_H */
