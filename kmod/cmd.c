@@ -412,6 +412,7 @@ static long hsxmbx_cmd_task_unregister(struct hsxmbx_ctl *ctl, void *arg, void _
 }
 
 struct hsxmbx_snap_fill {
+	const struct hsxmbx_ctl *ctl;
 	struct hsxmbx_desc_info *infos;
 	u32 cap, count;
 };
@@ -420,6 +421,8 @@ static int hsxmbx_snap_one(struct mbx_desc *d, void *arg)
 {
 	struct hsxmbx_snap_fill *f = arg;
 
+	if (!hsxmbx_perm_visible(f->ctl, d))
+		return 0;
 	if (f->count < f->cap)
 		mbx_desc_info(d, &f->infos[f->count]);
 	f->count++;
@@ -430,7 +433,7 @@ static long hsxmbx_cmd_snapshot(struct hsxmbx_ctl *ctl, void *arg, void __user *
 				unsigned int how)
 {
 	struct hsxmbx_snapshot *s = arg;
-	struct hsxmbx_snap_fill f = {};
+	struct hsxmbx_snap_fill f = { .ctl = ctl };
 	struct hsxmbx_stats st;
 	long ret = HSX_MBX_STATUS_OK;
 

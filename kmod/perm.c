@@ -9,11 +9,12 @@
  *
  * Task-owned descriptors (pid:N, svc:x@N, app:x@N with N != 0) belong to
  * the executive: the control device refuses them to anyone else
- * (hsxmbx_cmd_target) and their device nodes are 0600.  The public ones
- * (no owner, or owner 0: app:x, app:x@0, shared:x, PID 0's svc:x) may be
- * used by any opener of the control device; their app: and shared: nodes
- * are 0666 (svc: and pid: nodes are always 0600).  A node is never more
- * permissive than the control device is for the same target.
+ * (hsxmbx_cmd_target), SNAPSHOT does not list them to anyone else, and
+ * their device nodes are 0600.  The public ones (no owner, or owner 0:
+ * app:x, app:x@0, shared:x, PID 0's svc:x) may be used by any opener of
+ * the control device; their app: and shared: nodes are 0666 (svc: and
+ * pid: nodes are always 0600).  A node is never more permissive than the
+ * control device is for the same target.
  *
  * Each descriptor records its creator when the desc_created hook runs:
  * the euid of the control file whose BIND or auto-creating OPEN created
@@ -99,4 +100,9 @@ int hsxmbx_perm_unbind(const struct hsxmbx_ctl *ctl, const char *target, u32 len
 	if (!d || hsxmbx_perm_created_by(ctl, d))
 		return 0;
 	return -EPERM;
+}
+
+bool hsxmbx_perm_visible(const struct hsxmbx_ctl *ctl, const struct mbx_desc *d)
+{
+	return ctl->exec || hsxmbx_perm_public(mbx_desc_owner(d));
 }

@@ -17,5 +17,6 @@ umode_t hsxmbx_perm_node_mode(const struct hsxmbx_dnode *dn);
 int hsxmbx_perm_bind(const struct hsxmbx_ctl *ctl, const char *target, u32 len, u32 capacity,
 		     u32 mode);
 int hsxmbx_perm_unbind(const struct hsxmbx_ctl *ctl, const char *target, u32 len);
+bool hsxmbx_perm_visible(const struct hsxmbx_ctl *ctl, const struct mbx_desc *d);
 
 #endif /* HSXMBX_PERM_H */
