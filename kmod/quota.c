@@ -12,7 +12,7 @@
  * rights travel with the file), and each uid may hold at most
  * descriptors_per_user of them.  The executive's creations are never
  * charged.  A charge is dropped when its descriptor is destroyed,
- * whoever destroys it (a forced UNBIND by another user included).
+ * whoever destroys it (a forced UNBIND by the executive included).
  *
  * The command that may create a descriptor (BIND, OPEN) names the payer
  * around the engine call, under the engine lock; the engine's
