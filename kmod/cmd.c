@@ -28,6 +28,7 @@
 #include "handle.h"
 #include "main.h"
 #include "node.h"
+#include "perm.h"
 #include "quota.h"
 #include "task.h"
 #include "wait.h"
@@ -113,8 +114,10 @@ static long hsxmbx_cmd_bind(struct hsxmbx_ctl *ctl, void *arg, void __user *uarg
 	ht = b->pid ? hsxmbx_cmd_task(ctl, b->pid) : hsxmbx_host_binder;
 	hsxmbx_quota_set_payer(ctl);
 	ret = IS_ERR(ht) ? PTR_ERR(ht) :
-			   mbx_bind(hsxmbx_eng, ht->t, target, b->target_len, b->capacity, b->mode,
-				    &b->descriptor_id);
+			   hsxmbx_perm_bind(ctl, target, b->target_len, b->capacity, b->mode);
+	if (!ret)
+		ret = mbx_bind(hsxmbx_eng, ht->t, target, b->target_len, b->capacity, b->mode,
+			       &b->descriptor_id);
 	hsxmbx_quota_clear_payer();
 	hsxmbx_unlock();
 	return ret;
@@ -135,9 +138,10 @@ static long hsxmbx_cmd_unbind(struct hsxmbx_ctl *ctl, void *arg, void __user *ua
 		return ret;
 	hsxmbx_lock();
 	ht = u->pid ? hsxmbx_cmd_task(ctl, u->pid) : hsxmbx_host_binder;
-	ret = IS_ERR(ht) ? PTR_ERR(ht) :
-			   mbx_unbind(hsxmbx_eng, ht->t, target, u->target_len,
-				      !!(u->flags & HSXMBX_UNBIND_FORCE));
+	ret = IS_ERR(ht) ? PTR_ERR(ht) : hsxmbx_perm_unbind(ctl, target, u->target_len);
+	if (!ret)
+		ret = mbx_unbind(hsxmbx_eng, ht->t, target, u->target_len,
+				 !!(u->flags & HSXMBX_UNBIND_FORCE));
 	hsxmbx_unlock();
 	return ret;
 }
@@ -429,6 +433,7 @@ static long hsxmbx_cmd_task_unregister(struct hsxmbx_ctl *ctl, void *arg, void _
 }
 
 struct hsxmbx_snap_fill {
+	const struct hsxmbx_ctl *ctl;
 	struct hsxmbx_desc_info *infos;
 	u32 cap, count;
 };
@@ -437,6 +442,8 @@ static int hsxmbx_snap_one(struct mbx_desc *d, void *arg)
 {
 	struct hsxmbx_snap_fill *f = arg;
 
+	if (!hsxmbx_perm_visible(f->ctl, d))
+		return 0;
 	if (f->count < f->cap)
 		mbx_desc_info(d, &f->infos[f->count]);
 	f->count++;
@@ -447,7 +454,7 @@ static long hsxmbx_cmd_snapshot(struct hsxmbx_ctl *ctl, void *arg, void __user *
 				unsigned int how)
 {
 	struct hsxmbx_snapshot *s = arg;
-	struct hsxmbx_snap_fill f = {};
+	struct hsxmbx_snap_fill f = { .ctl = ctl };
 	struct hsxmbx_stats st;
 	long ret = HSX_MBX_STATUS_OK;
 

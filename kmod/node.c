@@ -40,6 +40,7 @@
 #include "handle.h"
 #include "node.h"
 #include "wait.h"
+#include "perm.h"
 
 static DEFINE_XARRAY_ALLOC(hsxmbx_minors);
 static u32 hsxmbx_minor_next;
@@ -142,7 +143,7 @@ u32 hsxmbx_node_created(void *host, struct mbx_desc *d)
 	kref_init(&dn->ref);
 	init_waitqueue_head(&dn->wq);
 	dn->desc = d;
-	dn->ns = mbx_desc_ns(d);
+	hsxmbx_perm_created(dn, d);
 	mbx_desc_set_host(d, dn);
 	if (!hsxmbx_node_name(dn, d))
 		return HSX_MBX_STATUS_OK;
@@ -261,14 +262,8 @@ umode_t hsxmbx_node_mode(struct device *dev)
 {
 	struct hsxmbx_dnode *dn = dev_get_drvdata(dev);
 
-	/*
-	 * app: and shared: are public by design (any PID-0 opener of the
-	 * control device may use them); svc: and pid: belong to VM tasks
-	 * and only the executive (root) may touch them.
-	 */
-	if (dn && (dn->ns == HSX_MBX_NAMESPACE_APP || dn->ns == HSX_MBX_NAMESPACE_SHARED))
-		return 0666;
-	return 0600;
+	/* Never more permissive than the control device (kmod/perm.c). */
+	return dn ? hsxmbx_perm_node_mode(dn) : 0600;
 }
 
 int hsxmbx_node_open(struct inode *inode, struct file *file)

@@ -26,6 +26,10 @@ struct hsxmbx_node_op {
  * @ref: the engine's (until the removal ran), one per handle file/sleeper
  * @desc: the engine descriptor; valid under the engine lock while !@dead
  * @minor: the node's minor (0: no node, e.g. a name devtmpfs cannot hold)
+ * @ns: the descriptor's namespace (HSX_MBX_NAMESPACE_*)
+ * @owner: the descriptor's owner pid, MBX_NO_OWNER if none
+ * @creator: the euid of the control file that created it (if !@creator_exec)
+ * @creator_exec: created by the executive or by TASK_REGISTER
  * @dev: the registered device, touched only by the node workqueue
  * @wq: blocked senders and the descriptor's pollers (EPOLLIN, EPOLLOUT,
  *	EPOLLHUP) sleep here
@@ -38,6 +42,9 @@ struct hsxmbx_dnode {
 	struct mbx_desc *desc;
 	u32 minor;
 	u32 ns;
+	u32 owner;
+	kuid_t creator;
+	bool creator_exec;
 	struct device *dev;
 	wait_queue_head_t wq;
 	unsigned long space_seq;

@@ -12,14 +12,17 @@
  * rights travel with the file), and each uid may hold at most
  * descriptors_per_user of them.  The executive's creations are never
  * charged.  A charge is dropped when its descriptor is destroyed,
- * whoever destroys it (a forced UNBIND by another user included).
+ * whoever destroys it (a forced UNBIND by the executive included).
  *
  * The command that may create a descriptor (BIND, OPEN) names the payer
  * around the engine call, under the engine lock; the engine's
  * desc_created hook charges it or refuses the descriptor, which the
  * engine reports as NO_DESCRIPTOR and an exhausted{host_quota} event.
  * Counts live in an xarray keyed by uid, as value entries: no per-user
- * allocation to free.
+ * allocation to free.  The same hook also asks who the payer is, to
+ * record each descriptor's creator for the permission checks
+ * (kmod/perm.c): with no payer named (TASK_REGISTER, the executive's
+ * own commands) the creator is the executive.
  */
 #include <linux/cred.h>
 #include <linux/xarray.h>
@@ -63,6 +66,16 @@ void hsxmbx_quota_set_payer(const struct hsxmbx_ctl *ctl)
 void hsxmbx_quota_clear_payer(void)
 {
 	hsxmbx_quota_payer_set = false;
+}
+
+/* Under the engine lock: true and the uid if a non-executive file creates. */
+bool hsxmbx_quota_payer_uid(kuid_t *uid)
+{
+	hsxmbx_assert_locked();
+	if (!hsxmbx_quota_payer_set)
+		return false;
+	*uid = hsxmbx_quota_payer;
+	return true;
 }
 
 static unsigned long hsxmbx_quota_key(kuid_t uid)

@@ -24,6 +24,7 @@ void hsxmbx_quota_exit(void);
 /* Under the engine lock, around engine calls that may create descriptors. */
 void hsxmbx_quota_set_payer(const struct hsxmbx_ctl *ctl);
 void hsxmbx_quota_clear_payer(void);
+bool hsxmbx_quota_payer_uid(kuid_t *uid);
 
 /* desc_created/desc_destroyed: an HSX status (NO_DESCRIPTOR over quota). */
 u32 hsxmbx_quota_charge(struct hsxmbx_quota_charge *c);

@@ -155,10 +155,11 @@ mkdir -p "$TMP/sysroot/etc"
 check "sysusers.d creates the hsxmbx system group" sh -c "
 	systemd-sysusers --root='$TMP/sysroot' --inline \"\$(grep -v '^#' packaging/sysusers/hsxmbx.conf)\" &&
 	grep -q '^hsxmbx:x:[0-9]*:' '$TMP/sysroot/etc/group'"
-check "udev rules: group hsxmbx 0660 for control/app/shared, 0600 for svc/pid" sh -c "
+check "udev rules: group hsxmbx 0660 for control/app/shared, 0600 for svc/pid/app@N" sh -c "
 	R=packaging/udev/60-hsxmbx.rules
 	grep -q 'DEVNAME}==\"/dev/hsxmbx/control\".*GROUP=\"hsxmbx\", MODE=\"0660\"' \$R &&
 	grep -q 'DEVNAME}==\"/dev/hsxmbx/app/\*\".*GROUP=\"hsxmbx\", MODE=\"0660\"' \$R &&
+	grep -q 'DEVNAME}==\"/dev/hsxmbx/app/\*@\[1-9\]\*\".*GROUP=\"root\", MODE=\"0600\"' \$R &&
 	grep -q 'DEVNAME}==\"/dev/hsxmbx/shared/\*\".*GROUP=\"hsxmbx\", MODE=\"0660\"' \$R &&
 	grep -q 'DEVNAME}==\"/dev/hsxmbx/svc/\*\".*MODE=\"0600\"' \$R &&
 	grep -q 'DEVNAME}==\"/dev/hsxmbx/pid/\*\".*MODE=\"0600\"' \$R"

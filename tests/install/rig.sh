@@ -84,12 +84,16 @@ if [ -x "$UDEVD" ]; then
 	UDEVD_PID=$!
 	sleep 2
 	/usr/local/bin/hsx mbox bind app:install$$ >/dev/null
+	/usr/local/bin/hsx mbox bind app:install$$@77 >/dev/null
 	udevadm trigger --subsystem-match=hsxmbx --action=add
 	udevadm settle --timeout=60
 	check "udev: control is root:hsxmbx 0660" test \
 		"$(stat -c '%U:%G %a' /dev/hsxmbx/control)" = "root:hsxmbx 660"
 	check "udev: app: nodes are root:hsxmbx 0660" test \
 		"$(stat -c '%U:%G %a' /dev/hsxmbx/app/install$$)" = "root:hsxmbx 660"
+	check "udev: task-owned app: nodes are root:root 0600" test \
+		"$(stat -c '%U:%G %a' /dev/hsxmbx/app/install$$@77)" = "root:root 600"
+	/usr/local/bin/hsx mbox rm app:install$$@77 >/dev/null 2>&1
 	check "a member of hsxmbx may use the mailboxes" \
 		setpriv --reuid=nobody --regid=nogroup --groups=hsxmbx --inh-caps=-all \
 		/usr/local/bin/hsx mbox ls
@@ -97,7 +101,7 @@ if [ -x "$UDEVD" ]; then
 		/usr/local/bin/hsx mbox ls >/dev/null 2>&1
 	check "anyone else gets 'permission denied' (exit 5)" test $? -eq 5
 else
-	for t in control app-node member non-member; do skip "udev $t" "$UDEVD missing"; done
+	for t in control app-node task-app-node member non-member; do skip "udev $t" "$UDEVD missing"; done
 fi
 
 # start_daemon: the unit's ExecStart with its group, bounding set and

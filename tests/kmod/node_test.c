@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Per-descriptor device nodes (names, modes, open modes, taps under a
- * flooding sender) and permissions of unprivileged openers.
+ * flooding sender) and permissions of unprivileged openers.  The file
+ * leaves the module as it found it: leaves_nothing_behind checks that
+ * none of its descriptors survive it.
  */
 #include <grp.h>
 #include <pwd.h>
@@ -205,6 +207,9 @@ TEST(unprivileged_opener)
 
 	ASSERT_EQ(0, mbx_task(ex, HSXMBX_IOC_TASK_REGISTER, 9));
 	EXPECT_EQ(0, run_as_nobody(unprivileged_body, 0));
+	/* Leave the module as we found it: app:nobodys holds a message. */
+	mbx_unbind(ex, "app:nobodys", HSXMBX_UNBIND_FORCE);
+	mbx_unbind(ex, "svc:mine", HSXMBX_UNBIND_FORCE);
 	close(ex);
 }
 
@@ -225,6 +230,65 @@ TEST(executive_may_drop_caps)
 
 	EXPECT_EQ(0, run_as_nobody(dropped_after_open_body, ex));
 	close(ex);
+}
+
+/* One of this file's names: fixed ones, or uniq()'s "<prefix><pid>_<n>". */
+static int node_test_name(const char *name)
+{
+	static const char *const fixed[] = { "nobodys", "mine", "x" };
+	static const char *const prefixes[] = { "n", "fl" };
+	unsigned int i, pid, n;
+	char rest[8];
+	size_t len;
+
+	for (i = 0; i < 3; i++)
+		if (!strcmp(name, fixed[i]))
+			return 1;
+	for (i = 0; i < 2; i++) {
+		len = strlen(prefixes[i]);
+		if (!strncmp(name, prefixes[i], len) &&
+		    sscanf(name + len, "%u_%u%1s", &pid, &n, rest) == 2)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Runs last (the harness runs TEST()s first, then each fixture's tests in
+ * the order the fixtures are declared): no descriptor this file created
+ * is left behind, so later tests start from a clean module.
+ */
+FIXTURE(last) {
+	int unused;
+};
+
+FIXTURE_SETUP(last)
+{
+}
+
+FIXTURE_TEARDOWN(last)
+{
+}
+
+TEST_F(last, leaves_nothing_behind)
+{
+	struct hsxmbx_desc_info *d = calloc(4096, sizeof(*d));
+	struct hsxmbx_snapshot s = { .descs_cap = 4096, .descs_ptr = (uintptr_t)d };
+	int fd = ctl_open();
+	uint32_t i;
+
+	ASSERT_NE(NULL, d);
+	ASSERT_EQ(0, xioctl(fd, HSXMBX_IOC_SNAPSHOT, &s));
+	ASSERT_GE(4096, s.descs_count);
+	for (i = 0; i < s.descs_count; i++) {
+		if (d[i].ns != HSX_MBX_NAMESPACE_APP && d[i].ns != HSX_MBX_NAMESPACE_SVC)
+			continue;
+		EXPECT_FALSE(node_test_name(d[i].name))
+			TH_LOG("left behind: ns %u name %s owner %u depth %u", d[i].ns, d[i].name,
+			       d[i].owner_pid, d[i].queue_depth);
+	}
+	free(d);
+	close(fd);
 }
 
 TEST_HARNESS_MAIN
