@@ -31,15 +31,19 @@ debug-kernel:
 # Kbuild puts objects next to the sources of an M= build, and the normal
 # module (against Debian's headers) lives there: build the debug one from a
 # copy of the sources in build/debug/, with UBSAN instrumenting it (the
-# kernel itself is not, see debug.config).  cp -p keeps the times, so
-# Kbuild only rebuilds what changed.
+# kernel itself is not, see debug.config).  Only files whose content
+# changed are copied, stamped now, so Kbuild rebuilds exactly what they
+# affect.  (cp -p kept the sources' times: a header changed while an
+# interrupted build was compiling ended up older than the object built
+# from its previous content, and a stale handle.o with the old struct
+# layout crashed the debug kernel.)
 debug-module: $(DEBUG_MODULE)
 $(DEBUG_MODULE): FORCE
 	$(Q)test -d $(DEBUG_KDIR)/ || { echo "no debug kernel: run 'make debug-kernel'" >&2; exit 1; }
 	$(Q)mkdir -p $(DEBUG_KMOD_TREE)/kmod $(DEBUG_KMOD_TREE)/lib/mbx $(DEBUG_KMOD_TREE)/include/uapi
-	$(Q)cp -p kmod/*.[ch] $(DEBUG_KMOD_TREE)/kmod/
-	$(Q)cp -p lib/mbx/*.[ch] $(DEBUG_KMOD_TREE)/lib/mbx/
-	$(Q)cp -p include/uapi/*.h $(DEBUG_KMOD_TREE)/include/uapi/
+	$(Q)for f in kmod/*.[ch] lib/mbx/*.[ch] include/uapi/*.h; do \
+		cmp -s $$f $(DEBUG_KMOD_TREE)/$$f || cp $$f $(DEBUG_KMOD_TREE)/$$f || exit 1; \
+	done
 	$(Q){ cat Kbuild; echo 'UBSAN_SANITIZE := y'; } >$(DEBUG_KMOD_TREE)/Kbuild.new
 	$(Q)cmp -s $(DEBUG_KMOD_TREE)/Kbuild.new $(DEBUG_KMOD_TREE)/Kbuild || \
 		mv $(DEBUG_KMOD_TREE)/Kbuild.new $(DEBUG_KMOD_TREE)/Kbuild
